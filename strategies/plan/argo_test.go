@@ -1,0 +1,201 @@
+package plan
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestArgoBasicCanaryReplicas(t *testing.T) {
+	// Expected counts are Argo Rollouts' behaviour for the closest-weight
+	// rule (its approximateWeightedCanaryStableReplicaCounts test cases),
+	// plus the examples of the brief and of the function doc.
+	tests := []struct {
+		name                    string
+		replicas, weight, surge int
+		wantCanary, wantStable  int
+	}{
+		{"10 at 41 percent with surge picks 40 percent", 10, 41, 3, 4, 6},
+		{"10 at 41 percent without surge", 10, 41, 0, 4, 6},
+		{"doc example 10 at 10 percent", 10, 10, 1, 1, 9},
+		{"doc example 1 at 5 percent with surge", 1, 5, 1, 1, 1},
+		{"doc example 1 at 95 percent with surge", 1, 95, 1, 1, 1},
+
+		{"0 replicas at 0", 0, 0, 0, 0, 0},
+		{"0 replicas at 50", 0, 50, 0, 0, 0},
+		{"0 replicas at 100 with surge", 0, 100, 1, 0, 0},
+
+		{"1 at 0", 1, 0, 0, 0, 1},
+		{"1 at 1 rounds to nothing without surge", 1, 1, 0, 0, 1},
+		{"1 at 49 without surge", 1, 49, 0, 0, 1},
+		{"1 at 50 tie goes to canary", 1, 50, 0, 1, 0},
+		{"1 at 99 without surge", 1, 99, 0, 1, 0},
+		{"1 at 100 without surge", 1, 100, 0, 1, 0},
+		{"1 at 0 with surge", 1, 0, 1, 0, 1},
+		{"1 at 1 with surge", 1, 1, 1, 1, 1},
+		{"1 at 50 with surge", 1, 50, 1, 1, 1},
+		{"1 at 99 with surge", 1, 99, 1, 1, 1},
+		{"1 at 100 with surge", 1, 100, 1, 1, 0},
+
+		{"2 at 0", 2, 0, 0, 0, 2},
+		{"2 at 1 keeps a canary", 2, 1, 0, 1, 1},
+		{"2 at 50", 2, 50, 0, 1, 1},
+		{"2 at 99 keeps a stable", 2, 99, 0, 1, 1},
+		{"2 at 100", 2, 100, 0, 2, 0},
+		{"2 at 1 with surge is 33 percent", 2, 1, 1, 1, 2},
+		{"2 at 50 with surge", 2, 50, 1, 1, 1},
+		{"2 at 99 with surge is 67 percent", 2, 99, 1, 2, 1},
+
+		{"3 at 10", 3, 10, 0, 1, 2},
+		{"3 at 25", 3, 25, 0, 1, 2},
+		{"3 at 33", 3, 33, 0, 1, 2},
+		{"3 at 34", 3, 34, 0, 1, 2},
+		{"3 at 49", 3, 49, 0, 1, 2},
+		{"3 at 50 tie goes to canary", 3, 50, 0, 2, 1},
+		{"3 at 10 with surge is 25 percent", 3, 10, 1, 1, 3},
+		{"3 at 25 with surge is 25 percent", 3, 25, 1, 1, 3},
+		{"3 at 33 with surge", 3, 33, 1, 1, 2},
+		{"3 at 34 with surge", 3, 34, 1, 1, 2},
+		{"3 at 49 with surge is 50 percent", 3, 49, 1, 2, 2},
+		{"3 at 50 with surge is 50 percent", 3, 50, 1, 2, 2},
+
+		{"10 at 1", 10, 1, 0, 1, 9},
+		{"10 at 14", 10, 14, 0, 1, 9},
+		{"10 at 15 tie goes to canary", 10, 15, 0, 2, 8},
+		{"10 at 16", 10, 16, 0, 2, 8},
+		{"10 at 99", 10, 99, 0, 9, 1},
+		{"10 at 0 with surge", 10, 0, 1, 0, 10},
+		{"10 at 1 with surge is 9.1 percent", 10, 1, 1, 1, 10},
+		{"10 at 18 with surge is 18.2 percent", 10, 18, 1, 2, 9},
+		{"10 at 19 with surge is 18.2 percent", 10, 19, 1, 2, 9},
+		{"10 at 20 with surge", 10, 20, 1, 2, 8},
+		{"10 at 23 with surge", 10, 23, 1, 2, 8},
+		{"10 at 24 with surge is 27.3 percent", 10, 24, 1, 3, 8},
+		{"10 at 25 with surge is 27.3 percent", 10, 25, 1, 3, 8},
+		{"10 at 99 with surge is 90.9 percent", 10, 99, 1, 10, 1},
+		{"10 at 100 with surge", 10, 100, 1, 10, 0},
+
+		{"quirk 2 at 75 without surge keeps all stable", 2, 75, 0, 0, 2},
+		{"quirk 10 at 95 without surge keeps all stable", 10, 95, 0, 0, 10},
+		{"2 at 75 with surge", 2, 75, 1, 2, 1},
+		{"10 at 95 with surge", 10, 95, 1, 10, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			canary, stable, err := ArgoBasicCanaryReplicas(tt.replicas, float64(tt.weight), tt.surge)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if canary != tt.wantCanary || stable != tt.wantStable {
+				t.Errorf("replicas %d weight %d surge %d: got canary %d stable %d, want %d %d",
+					tt.replicas, tt.weight, tt.surge, canary, stable, tt.wantCanary, tt.wantStable)
+			}
+		})
+	}
+}
+
+func TestArgoBasicCanaryReplicasInvalid(t *testing.T) {
+	tests := []struct {
+		name      string
+		replicas  int
+		weight    float64
+		surge     int
+		wantField string
+	}{
+		{"weight above 100", 10, 101, 1, "setWeight"},
+		{"fractional weight", 10, 12.5, 1, "setWeight"},
+		{"negative replicas", -1, 10, 1, "replicas"},
+		{"negative surge", 10, 10, -1, "maxSurge"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ArgoBasicCanaryReplicas(tt.replicas, tt.weight, tt.surge)
+			wantFieldErr(t, err, tt.wantField)
+		})
+	}
+}
+
+func TestArgoTrafficRoutedCanaryReplicas(t *testing.T) {
+	intp := func(n int) *int { return &n }
+	floatp := func(f float64) *float64 { return &f }
+	tests := []struct {
+		name                   string
+		replicas               int
+		setWeight              float64
+		scale                  *ArgoSetCanaryScale
+		dynamicStableScale     bool
+		wantCanary, wantStable int
+	}{
+		{"Argo example 10 at 10 percent keeps stable full", 10, 10, nil, false, 1, 10},
+		{"Argo example dynamic stable scale 10 at 10 percent", 10, 10, nil, true, 1, 9},
+		{"Argo example 10 at 0 percent", 10, 0, nil, false, 0, 10},
+		{"Argo example 10 at 20 percent", 10, 20, nil, false, 2, 10},
+		{"Argo example 10 at 25 percent rounds up", 10, 25, nil, false, 3, 10},
+		{"Argo example 10 at 33 percent rounds up", 10, 33, nil, false, 4, 10},
+		{"Argo example 10 at 99 percent", 10, 99, nil, false, 10, 10},
+		{"setCanaryScale replicas", 10, 50, &ArgoSetCanaryScale{Replicas: intp(3)}, false, 3, 10},
+		{"setCanaryScale weight is of spec.replicas, rounded up", 10, 0, &ArgoSetCanaryScale{WeightPercent: floatp(25)}, false, 3, 10},
+		{"setCanaryScale replicas wins over weight", 4, 50, &ArgoSetCanaryScale{Replicas: intp(2), WeightPercent: floatp(2)}, false, 2, 4},
+		{"matchTrafficWeight follows setWeight", 10, 30, &ArgoSetCanaryScale{MatchTrafficWeight: true}, false, 3, 10},
+		{"dynamic stable scale rounds stable up", 10, 25, nil, true, 3, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			canary, stable, err := ArgoTrafficRoutedCanaryReplicas(tt.replicas, tt.setWeight, tt.scale, tt.dynamicStableScale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if canary != tt.wantCanary || stable != tt.wantStable {
+				t.Errorf("got canary %d stable %d, want %d %d", canary, stable, tt.wantCanary, tt.wantStable)
+			}
+		})
+	}
+	invalid := []struct {
+		name      string
+		weight    float64
+		scale     *ArgoSetCanaryScale
+		wantField string
+	}{
+		{"empty setCanaryScale", 10, &ArgoSetCanaryScale{}, "setCanaryScale"},
+		{"negative scale replicas", 10, &ArgoSetCanaryScale{Replicas: intp(-1)}, "setCanaryScale.replicas"},
+		{"scale weight above 100", 10, &ArgoSetCanaryScale{WeightPercent: floatp(150)}, "setCanaryScale.weight"},
+		{"setWeight negative", -5, nil, "setWeight"},
+	}
+	for _, tt := range invalid {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ArgoTrafficRoutedCanaryReplicas(10, tt.weight, tt.scale, false)
+			wantFieldErr(t, err, tt.wantField)
+		})
+	}
+}
+
+// TestArgoBasicCanaryReplicasInvariants checks, over a grid, the properties
+// Argo documents for the basic canary: counts sum to replicas or replicas+1
+// (the latter only with surge), and for weights 1–99 on 2+ pods neither side
+// is empty — except in the documented no-candidate quirk.
+func TestArgoBasicCanaryReplicasInvariants(t *testing.T) {
+	for replicas := 0; replicas <= 30; replicas++ {
+		for weight := 0; weight <= 100; weight++ {
+			for _, surge := range []int{0, 1} {
+				name := fmt.Sprintf("r%d_w%d_s%d", replicas, weight, surge)
+				canary, stable, err := ArgoBasicCanaryReplicas(replicas, float64(weight), surge)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				total := canary + stable
+				if total != replicas && (surge == 0 || total != replicas+1) {
+					t.Fatalf("%s: total %d", name, total)
+				}
+				quirk := surge == 0 && replicas > 1 && replicas*weight%100 == 50 && (replicas*weight+99)/100 == replicas
+				if quirk {
+					if canary != 0 || stable != replicas {
+						t.Fatalf("%s: quirk case gave canary %d stable %d", name, canary, stable)
+					}
+					continue
+				}
+				if weight > 0 && weight < 100 && replicas+surge >= 2 && (canary == 0 || stable == 0) {
+					t.Fatalf("%s: canary %d stable %d", name, canary, stable)
+				}
+			}
+		}
+	}
+}
