@@ -1,0 +1,367 @@
+package models
+
+import (
+	"math"
+	"math/bits"
+	"time"
+
+	"github.com/deploysim/deploysim/models/observe"
+	"github.com/deploysim/deploysim/sim"
+	"github.com/deploysim/deploysim/strategies"
+)
+
+// meter measures the run from the simulated requests and state. Its memory
+// grows with versions, target groups, users and timeline buckets — never
+// with requests: every request is folded into fixed-size counters and
+// histograms the moment it ends.
+type meter struct {
+	w      *World
+	bucket time.Duration // timeline resolution
+	slot   time.Duration // observation period (the SLO window)
+	hist   int           // observation slots kept
+
+	// The bucket being filled, by version index + 1 (0: no version).
+	bReq, bFail [maxVersions + 1]int64
+	bHist       [maxVersions + 1]observe.Histogram
+
+	// The SLO window as a ring of buckets, for downtime.
+	sloOK, sloTotal []int64
+	sloPos          int
+
+	// Observation: the slot being filled and the closed slots, per scope
+	// [target group][version+1]; rings are allocated when a scope first
+	// sees a request.
+	cur     [][maxVersions + 1]observe.Period
+	rings   [][maxVersions + 1][]observe.Period
+	slotAll observe.Histogram
+	slots   int64 // slots closed
+
+	recorded int64 // requests ended (conservation: arrived = recorded + in flight)
+	writes   int64
+
+	// The measurement window, from the deployment's start.
+	measuring                    bool
+	start                        sim.Time
+	from, to                     int8
+	run                          [maxVersions + 1]observe.Period
+	active, failed               bitset
+	dataErrors                   int64
+	firstNew, firstFault         sim.Time
+	rollbackAt, endAt, recovered sim.Time
+	expNew, expAll               int64
+	baseCap, baseInst            int
+	capFloor                     float64
+	peak                         int
+	extraInstSeconds             float64
+	mixed, downtime              time.Duration
+	worstP99                     time.Duration
+
+	timeline []Point
+	stamp    []uint32 // per instance: last tick that counted it
+	tickNo   uint32
+}
+
+func (m *meter) init(w *World) {
+	m.w = w
+	c := &w.cfg.Measure
+	m.bucket = c.Bucket
+	m.slot = max(m.bucket, c.Window/m.bucket*m.bucket)
+	m.hist = max(1, int(c.History/m.slot))
+	k := int(c.Window / m.bucket)
+	m.sloOK, m.sloTotal = make([]int64, max(1, k)), make([]int64, max(1, k))
+	m.active, m.failed = newBitset(w.cfg.Traffic.Users), newBitset(w.cfg.Traffic.Users)
+	m.firstNew, m.firstFault, m.rollbackAt, m.endAt, m.recovered = -1, -1, -1, -1, -1
+	m.from, m.to = -1, -1
+	m.capFloor = math.Inf(1)
+}
+
+func (m *meter) addTargetGroup() {
+	m.cur = append(m.cur, [maxVersions + 1]observe.Period{})
+	m.rings = append(m.rings, [maxVersions + 1][]observe.Period{})
+}
+
+// served reports whether a cause is an answer from the application (its
+// latency counts) rather than a failure to reach it.
+func served(c observe.Cause) bool {
+	return c == observe.CauseOK || c == observe.CauseAppError || c == observe.CauseSchema || c == observe.CauseTimeout
+}
+
+// record folds one ended request into every aggregate. ver is the version
+// that handled it (-1: none), tg its target group (-1: none), u its user.
+func (m *meter) record(ver int8, tg int32, u int32, c observe.Cause, lat time.Duration, write bool) {
+	m.recorded++
+	vi := int(ver) + 1
+	ok := c == observe.CauseOK
+	srv := served(c)
+	m.bReq[vi]++
+	p := &m.cur[max(tg, 0)][vi]
+	if srv {
+		m.bHist[vi].Record(lat)
+		m.slotAll.Record(lat)
+		p.Add(c, lat)
+	} else {
+		p.ByCause[c]++
+	}
+	if !ok {
+		m.bFail[vi]++
+	}
+	if write {
+		m.writes++
+	}
+	if !m.measuring {
+		return
+	}
+	r := &m.run[vi]
+	if srv {
+		r.Add(c, lat)
+	} else {
+		r.ByCause[c]++
+	}
+	m.active.set(u)
+	if !ok {
+		m.failed.set(u)
+	}
+	if write && c == observe.CauseSchema {
+		m.dataErrors++
+	}
+	if ver == m.to && m.firstNew < 0 && srv {
+		m.firstNew = m.w.s.Now()
+	}
+	if m.rollbackAt < 0 && m.endAt < 0 {
+		m.expAll++
+		if ver == m.to {
+			m.expNew++
+		}
+	}
+}
+
+// tick closes a timeline bucket, and an observation slot when one ends.
+func (w *World) tick(_, _ int64) {
+	m := &w.meter
+	now := w.s.Now()
+	w.s.After(m.bucket, w.kTick, 0, 0)
+	if now == 0 {
+		return
+	}
+	m.closeBucket(now)
+	if now.Duration()%m.slot == 0 {
+		m.closeSlot()
+		w.evaluateAlarms(m.slots - 1)
+	}
+}
+
+func (m *meter) closeBucket(now sim.Time) {
+	w := m.w
+	if arrived := w.traffic.arrived; arrived != m.recorded+w.InFlight() {
+		sim.Bug("requests not conserved at %v: arrived %d, ended %d, in flight %d", now, arrived, m.recorded, w.InFlight())
+	}
+	nv := len(w.versions)
+	pt := Point{At: now.Duration() - m.bucket, PerVersion: make([]VersionPoint, nv)}
+	var all observe.Histogram
+	var served int64
+	for v := range nv + 1 {
+		pt.Requests += m.bReq[v]
+		pt.Failed += m.bFail[v]
+		all.Merge(&m.bHist[v])
+		if v > 0 {
+			vp := &pt.PerVersion[v-1]
+			vp.Requests, vp.Failed = m.bReq[v], m.bFail[v]
+			vp.P99 = m.bHist[v].Quantile(0.99)
+			served += m.bReq[v]
+		}
+	}
+	pt.P99 = all.Quantile(0.99)
+	pt.SuccessRatio = 1
+	if pt.Requests > 0 {
+		pt.SuccessRatio = float64(pt.Requests-pt.Failed) / float64(pt.Requests)
+	}
+	for v := range pt.PerVersion {
+		if served > 0 {
+			pt.PerVersion[v].Share = float64(pt.PerVersion[v].Requests) / float64(served)
+		}
+	}
+	total, live := m.census(&pt)
+	pt.Healthy, pt.Instances = total, live
+
+	// The SLO window slides one bucket.
+	m.sloOK[m.sloPos], m.sloTotal[m.sloPos] = pt.Requests-pt.Failed, pt.Requests
+	m.sloPos = (m.sloPos + 1) % len(m.sloOK)
+	var ok, tot int64
+	for k := range m.sloOK {
+		ok, tot = ok+m.sloOK[k], tot+m.sloTotal[k]
+	}
+	pt.WindowRatio = 1
+	if tot > 0 {
+		pt.WindowRatio = float64(ok) / float64(tot)
+	}
+	if m.measuring {
+		m.measureBucket(&pt)
+	}
+	m.timeline = append(m.timeline, pt)
+	m.bReq, m.bFail = [maxVersions + 1]int64{}, [maxVersions + 1]int64{}
+	for v := range m.bHist {
+		m.bHist[v].Reset()
+	}
+}
+
+// census counts, per version, the live instances by state and the healthy
+// serving capacity: instances that serve and are healthy in a target group
+// some live load balancer forwards to with a non-zero weight.
+func (m *meter) census(pt *Point) (healthy, live int) {
+	w := m.w
+	m.tickNo++
+	if len(m.stamp) < len(w.insts) {
+		m.stamp = append(m.stamp, make([]uint32, len(w.insts)-len(m.stamp))...)
+	}
+	for g := range w.groups {
+		for _, i := range w.groups[g].members {
+			in := &w.insts[i]
+			vp := &pt.PerVersion[in.ver]
+			switch in.state {
+			case strategies.Pending:
+				vp.Pending++
+			case strategies.InService:
+				vp.InService++
+			case strategies.Terminating:
+				vp.Terminating++
+			}
+			live++
+		}
+	}
+	for lb := range w.lbs {
+		l := &w.lbs[lb]
+		if l.deleted {
+			continue
+		}
+		for _, f := range l.fwd {
+			if f.Weight == 0 {
+				continue
+			}
+			for _, t := range w.tgs[f.TargetGroup].targets {
+				in := &w.insts[t.inst]
+				if t.state != strategies.TargetHealthy || !in.serving || m.stamp[t.inst] == m.tickNo {
+					continue
+				}
+				m.stamp[t.inst] = m.tickNo
+				pt.PerVersion[in.ver].Healthy++
+				healthy++
+			}
+		}
+	}
+	return healthy, live
+}
+
+// measureBucket folds a closed bucket into the deployment's measurements.
+func (m *meter) measureBucket(pt *Point) {
+	if pt.WindowRatio < m.w.cfg.Measure.AvailabilityFloor {
+		m.downtime += m.bucket
+	}
+	if m.baseCap > 0 {
+		m.capFloor = min(m.capFloor, float64(pt.Healthy)/float64(m.baseCap))
+	}
+	m.peak = max(m.peak, pt.Instances)
+	if extra := pt.Instances - m.baseInst; extra > 0 {
+		m.extraInstSeconds += float64(extra) * m.bucket.Seconds()
+	}
+	if m.from >= 0 && m.to >= 0 && pt.PerVersion[m.from].Requests > 0 && pt.PerVersion[m.to].Requests > 0 {
+		m.mixed += m.bucket
+	}
+	if m.rollbackAt >= 0 && m.recovered < 0 && m.from >= 0 {
+		old := pt.PerVersion[m.from]
+		if (m.to < 0 || pt.PerVersion[m.to].Requests == 0) && old.Requests > 0 && old.Healthy >= m.baseCap {
+			m.recovered = m.w.s.Now()
+		}
+	}
+}
+
+// closeSlot ends an observation slot: every scope's aggregate moves into
+// its ring.
+func (m *meter) closeSlot() {
+	pos := int(m.slots % int64(m.hist))
+	for tg := range m.cur {
+		for v := range m.cur[tg] {
+			c := &m.cur[tg][v]
+			ring := m.rings[tg][v]
+			if ring == nil {
+				if c.Requests() == 0 {
+					continue
+				}
+				ring = make([]observe.Period, m.hist)
+				m.rings[tg][v] = ring
+			}
+			ring[pos] = *c
+			c.Reset()
+		}
+	}
+	if m.measuring && m.slotAll.Count() > 0 {
+		m.worstP99 = max(m.worstP99, m.slotAll.Quantile(0.99))
+	}
+	m.slotAll.Reset()
+	m.slots++
+}
+
+// window merges the last n closed slots of every scope that matches s.
+func (m *meter) window(s strategies.Scope, n int) observe.Period {
+	var out observe.Period
+	m.forSlots(s, n, 0, func(_ int, p *observe.Period) { out.Merge(p) })
+	return out
+}
+
+// forSlots calls f for every matching scope's slot among the last n closed
+// ones, skipping the newest skip; age 0 is the newest.
+func (m *meter) forSlots(s strategies.Scope, n, skip int, f func(age int, p *observe.Period)) {
+	w := m.w
+	n = min(n, m.hist, int(m.slots))
+	for tg := range m.rings {
+		if s.TargetGroup != 0 && tg != int(s.TargetGroup) {
+			continue
+		}
+		for v := range m.rings[tg] {
+			ring := m.rings[tg][v]
+			if ring == nil {
+				continue
+			}
+			if s.Version != "" && (v == 0 || w.versions[v-1].spec.Name != string(s.Version)) {
+				continue
+			}
+			for age := skip; age < n; age++ {
+				pos := int((m.slots - 1 - int64(age)) % int64(m.hist))
+				f(age, &ring[pos])
+			}
+		}
+	}
+}
+
+// begin starts measuring a deployment from from to to.
+func (m *meter) begin(from, to int8) {
+	w := m.w
+	m.measuring = true
+	m.start = w.s.Now()
+	m.from, m.to = from, to
+	var pt Point
+	pt.PerVersion = make([]VersionPoint, len(w.versions))
+	m.baseCap, m.baseInst = m.census(&pt)
+	m.peak = m.baseInst
+}
+
+func (w *World) rollbackStarted(reason string) {
+	m := &w.meter
+	if m.rollbackAt < 0 {
+		m.rollbackAt = w.s.Now()
+	}
+	w.mark("rollback", "%s", reason)
+}
+
+// bitset is a fixed set of small integers.
+type bitset []uint64
+
+func newBitset(n int) bitset     { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int32)     { b[i>>6] |= 1 << (uint(i) & 63) }
+func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(uint(i)&63)) != 0 }
+func (b bitset) count() int {
+	n := 0
+	for _, x := range b {
+		n += bits.OnesCount64(x)
+	}
+	return n
+}

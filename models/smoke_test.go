@@ -1,0 +1,63 @@
+package models
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/deploysim/deploysim/strategies"
+)
+
+// inPlaceAll is a minimal test controller: deploy every instance of the
+// live group in place at once, wait, report.
+type inPlaceAll struct{ block bool }
+
+func (inPlaceAll) Name() string { return "test-all-at-once" }
+func (s inPlaceAll) Run(env strategies.Env) strategies.Result {
+	g, err := env.ASG.DescribeGroup(env.Target.Group)
+	if err != nil {
+		return strategies.Result{Outcome: strategies.Failed, Reason: err.Error()}
+	}
+	for _, in := range g.Instances {
+		if err := env.Agent.StartDeploy(in.ID, env.Target.To, strategies.DeployOptions{BlockTraffic: s.block}); err != nil {
+			return strategies.Result{Outcome: strategies.Failed, Reason: err.Error()}
+		}
+	}
+	for {
+		env.Clock.Sleep(5 * time.Second)
+		done := 0
+		for _, in := range g.Instances {
+			st, _ := env.Agent.DescribeDeploy(in.ID)
+			if st.State == strategies.DeployFailed {
+				return strategies.Result{Outcome: strategies.Failed, Reason: st.Err}
+			}
+			if st.State == strategies.DeploySucceeded {
+				done++
+			}
+		}
+		if done == len(g.Instances) {
+			return strategies.Result{Outcome: strategies.Succeeded}
+		}
+	}
+}
+
+func TestSmokeDeploy(t *testing.T) {
+	w, err := New(DefaultConfig(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r, err := w.Deploy(context.Background(), Deployment{Strategy: inPlaceAll{}, To: "v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("outcome %v reason %q requests %d events %d", r.Outcome, r.Reason, r.Requests, r.Events)
+	names := MetricNames
+	for k, v := range r.Metrics.Values() {
+		t.Logf("%-22s %v", names[k], v)
+	}
+	t.Logf("failed by cause %v", r.FailedByCause)
+	for _, m := range r.Marks {
+		t.Logf("%8v %-8s %s", m.At, m.Kind, m.Text)
+	}
+}
