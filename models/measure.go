@@ -355,8 +355,8 @@ func (w *World) rollbackStarted(reason string) {
 // bitset is a fixed set of small integers.
 type bitset []uint64
 
-func newBitset(n int) bitset     { return make(bitset, (n+63)/64) }
-func (b bitset) set(i int32)     { b[i>>6] |= 1 << (uint(i) & 63) }
+func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int32)      { b[i>>6] |= 1 << (uint(i) & 63) }
 func (b bitset) has(i int32) bool { return b[i>>6]&(1<<(uint(i)&63)) != 0 }
 func (b bitset) count() int {
 	n := 0

@@ -317,5 +317,3 @@ func (w *World) InFlight() int64 { return int64(len(w.reqs) - len(w.freeReq)) }
 
 // Arrived returns the number of requests that have arrived.
 func (w *World) Arrived() int64 { return w.traffic.arrived }
-
-

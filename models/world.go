@@ -245,4 +245,3 @@ func (w *World) mark(kind, format string, args ...any) {
 
 // Marks returns the marks so far, in time order.
 func (w *World) Marks() []Mark { return slices.Clone(w.log) }
-
