@@ -57,6 +57,25 @@ func (w *World) initUsers() {
 	w.setIgnoreTTL(w.cfg.DNS.IgnoreTTLFraction)
 }
 
+// warmCaches starts the run as if it had been going for long: every
+// resolver holds the current answer with an expiry spread uniformly over
+// the TTL, and every TTL-ignoring client its own copy spread over its hold
+// time. Without this all caches would expire in step and a DNS change
+// would take effect for everyone at once.
+func (w *World) warmCaches() {
+	for k := range w.resolvers {
+		w.resolvers[k].lb = w.pickAnswer()
+		w.resolvers[k].exp = sim.Time(w.rDNS.Int64N(int64(w.cfg.DNS.TTL) + 1))
+	}
+	for u := range w.users {
+		if w.ignoresTTL(int32(u)) {
+			us := &w.users[u]
+			us.ownLB = w.resolvers[w.userResolver(int32(u))].lb
+			us.ownExp = sim.Time(w.rDNS.Int64N(int64(w.cfg.DNS.IgnoreTTLFor) + 1))
+		}
+	}
+}
+
 // userHash is a fixed pseudo-random 64-bit value per user (SplitMix64 of
 // the user number and the world's salt).
 func (w *World) userHash(u int32) uint64 {

@@ -57,6 +57,7 @@ type meter struct {
 	worstP99                     time.Duration
 
 	timeline []Point
+	vpool    []VersionPoint
 	stamp    []uint32 // per instance: last tick that counted it
 	tickNo   uint32
 }
@@ -156,7 +157,13 @@ func (m *meter) closeBucket(now sim.Time) {
 		sim.Bug("requests not conserved at %v: arrived %d, ended %d, in flight %d", now, arrived, m.recorded, w.InFlight())
 	}
 	nv := len(w.versions)
-	pt := Point{At: now.Duration() - m.bucket, PerVersion: make([]VersionPoint, nv)}
+	if len(m.vpool) < nv {
+		// Points share backing arrays, 1024 buckets at a time, so that the
+		// timeline costs an allocation per thousand buckets, not per bucket.
+		m.vpool = make([]VersionPoint, 1024*nv)
+	}
+	pt := Point{At: now.Duration() - m.bucket, PerVersion: m.vpool[:nv:nv]}
+	m.vpool = m.vpool[nv:]
 	var all observe.Histogram
 	var served int64
 	for v := range nv + 1 {

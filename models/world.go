@@ -136,6 +136,7 @@ func New(cfg Config, seed uint64) (*World, error) {
 	w.dns.records = []strategies.WeightedRecord{{SetIdentifier: "blue", Target: "blue", Weight: 100}}
 	w.dns.cnames = map[string]int32{"blue": int32(lb)}
 	w.refreshAnswers()
+	w.warmCaches()
 
 	w.s.At(0, w.kArrive, 0, 0)
 	w.s.At(0, w.kTick, 0, 0)
