@@ -294,7 +294,7 @@ func TestDeadTargetDetection(t *testing.T) {
 		}
 	}
 	mean := stat.Mean(delays, nil)
-	t.Logf("detection delay over 20 seeds: mean %.1fs (uniform phase → %.1fs), range [%v, %v]", mean, (lo + hi - hc.Timeout).Seconds()/2, lo, hi)
+	t.Logf("detection delay over 20 seeds: mean %.1fs (uniform phase → %.1fs), range [%v, %v]", mean, (lo+hi-hc.Timeout).Seconds()/2, lo, hi)
 }
 
 // TestConservationUnderChaos: arrived = ended + in flight holds at every
