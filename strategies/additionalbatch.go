@@ -1,0 +1,117 @@
+package strategies
+
+import (
+	"fmt"
+
+	"github.com/deploysim/deploysim/strategies/plan"
+)
+
+// AdditionalBatchConfig configures rolling-with-additional-batch (EB
+// RollingWithAdditionalBatch): BatchSizeType and BatchSize as for EB
+// rolling, default Percentage 30.
+type AdditionalBatchConfig struct {
+	BatchSizeType string   `yaml:"batch_size_type"`
+	BatchSize     int      `yaml:"batch_size"`
+	Rollback      Rollback `yaml:"rollback"`
+}
+
+type additionalBatch struct {
+	cfg AdditionalBatchConfig
+	eb  plan.EBRolling
+}
+
+func newAdditionalBatch(c AdditionalBatchConfig) (Strategy, error) {
+	eb := plan.EBRolling{BatchSizeType: plan.BatchSizeType(c.BatchSizeType), BatchSize: c.BatchSize}
+	if eb.BatchSizeType == "" {
+		eb.BatchSizeType = plan.BatchSizeTypePercentage
+	}
+	if eb.BatchSize == 0 {
+		eb.BatchSize = 30
+	}
+	if err := eb.Validate(0); err != nil {
+		return nil, err
+	}
+	rb, err := c.Rollback.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c.Rollback = rb
+	return &additionalBatch{cfg: c, eb: eb}, nil
+}
+
+func (s *additionalBatch) Name() string { return "rolling-with-additional-batch" }
+
+// Run: migrate; launch one extra batch of the new version into the group;
+// deploy the original instances batch by batch in place; remove the extra
+// batch. Rollback: remove the extra batch and redeploy the previous
+// revision in place, batch by batch.
+func (s *additionalBatch) Run(env Env) Result {
+	r := newRunner(env, s.cfg.Rollback, s.Name())
+	n, err := r.fleetSize()
+	if err != nil {
+		return failed(err)
+	}
+	p, err := plan.EBRollingWithAdditionalBatch(s.eb, n)
+	if err != nil {
+		return failed(err)
+	}
+	g, tg := env.Target.Group, env.Target.TargetGroup
+	r.w.watchGroup(g)
+	orig, err := r.live(g)
+	if err != nil {
+		return failed(err)
+	}
+	origIDs := ids(orig, "")
+	isOrig := map[InstanceID]bool{}
+	for _, id := range origIDs {
+		isOrig[id] = true
+	}
+	extra := func() []InstanceID {
+		ins, _ := r.live(g)
+		var out []InstanceID
+		for _, in := range ins {
+			if !isOrig[in.ID] {
+				out = append(out, in.ID)
+			}
+		}
+		return out
+	}
+	a := r.migrate()
+	if a == nil {
+		r.phasef("additional batch of %d", p.AdditionalBatch)
+		to := env.Target.To
+		if err := env.ASG.UpdateGroup(g, GroupUpdate{Version: &to, Desired: new(p.PeakInstances), Max: new(max(p.PeakInstances, 2*n))}); err != nil {
+			a = fail("%v", err)
+		}
+	}
+	if a == nil {
+		a = r.waitReady(g, tg, env.Target.To, p.AdditionalBatch)
+	}
+	if a == nil {
+		for k, b := range splitBatches(origIDs, p.Batches) {
+			r.phasef("batch %d/%d", k+1, len(p.Batches))
+			if a = r.deployWindow(b, env.Target.To, len(b), true); a != nil {
+				break
+			}
+		}
+	}
+	if a == nil {
+		r.phasef("remove additional batch")
+		if err := r.terminate(extra()...); err != nil {
+			a = fail("%v", err)
+		}
+	}
+	if a == nil {
+		a = r.bake()
+	}
+	return r.finish(a, func() error {
+		from := env.Target.From
+		if err := env.ASG.UpdateGroup(g, GroupUpdate{Version: &from}); err != nil {
+			return err
+		}
+		if err := r.terminate(extra()...); err != nil {
+			return fmt.Errorf("remove additional batch: %w", err)
+		}
+		return r.redeployPrevious(g, p.Batches[0], true)
+	})
+}

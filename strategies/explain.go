@@ -1,0 +1,162 @@
+package strategies
+
+// The texts of `deploysim explain NAME`. Each says how the strategy works,
+// what it costs, when not to use it, how it rolls back, and its config.
+
+const rollbackFields = `
+Rollback (key "rollback", every strategy):
+  alarms: [names]             CloudWatch alarms; ALARM triggers a rollback (CodeDeploy alarmConfiguration)
+  analysis: [metrics]         Argo AnalysisTemplate metrics run in the background: name, metric
+                              (error_rate|success_rate|latency_p50|p90|p99|mean|requests), scope
+                              (canary|stable|all), interval 1m, count, initial_delay, success_condition,
+                              failure_condition (expr over result[0]), failure_limit 0, inconclusive_limit 0,
+                              consecutive_error_limit 4
+  judge: {...}                Kayenta judge while both versions serve: metrics [{name, direction, critical,
+                              allowed_increase}] (default error_rate critical, latency_p99 allowed 1.2),
+                              interval 5m, period 10s, pass 95, marginal 75
+  circuit_breaker: {enable, rollback, threshold}   ECS: ⌈0.5 × desired⌉ clamped 3..200 failed instances
+  progress_deadline: 10m      no progress for this long stops the deployment (K8s progressDeadlineSeconds)
+  progress_deadline_abort: true   roll back (Argo); false leaves it failed (Kubernetes)
+  human: {disabled, delay_mean 5m, delay_stddev 2m, error_rate 0.01, window 1m}
+                              on-call notices the service error rate and acts after a log-normal delay
+  approval: {delay_mean 10m, delay_stddev 5m}   who answers manual gates
+  bake_time: 10m              triggers are still watched this long after the last shift
+  revert_migrations: true     down-migrations newest first on rollback; an irreversible one makes the
+                              rollback rollback_failed
+  poll_interval: 5s
+`
+
+const explainAllAtOnce = `all-at-once — EB AllAtOnce, CodeDeploy CodeDeployDefault.AllAtOnce, Kubernetes Recreate, "big bang".
+
+How: the release's migrations run, then every instance gets the new revision at the same time, in
+place (the application restarts under traffic) or, variant recreate, every instance is terminated and
+the group launches new ones.
+Cost: the shortest deploy and no extra instances, paid for with downtime: every instance is down at once.
+Rollback: a redeploy of the previous revision, all at once again — as slow as the deploy and with the
+same downtime. Usually triggered by a human (no automatic check can stop a deploy that is already
+everywhere).
+Do not use it when downtime is unacceptable, or with a risky release: the blast radius is everyone.
+Config: variant (in-place|recreate), deployment_config (CodeDeployDefault.AllAtOnce).
+` + rollbackFields
+
+const explainRolling = `rolling — EB Rolling, CodeDeploy in-place (OneAtATime, HalfAtATime, minimum healthy hosts), ECS
+rolling update, Kubernetes RollingUpdate.
+
+How (variant eb, default): instances are taken out of the load balancer batch by batch, deployed in place
+and put back when healthy. batch_size_type Percentage|Fixed, batch_size (default 30 %, rounded up).
+Variant codedeploy: deployment_config CodeDeployDefault.OneAtATime (default) | HalfAtATime, or
+minimum_healthy_hosts {type HOST_COUNT|FLEET_PERCENT, value} (percent rounded up); instances deploy in
+CodeDeploy's order (unhealthy first), fleet − minimum healthy at a time.
+Variant ecs: minimum_healthy_percent (100, rounded up), maximum_percent (200, rounded down): a new task
+set replaces the old within those limits. Variant k8s: max_surge (25 %, rounded up), max_unavailable
+(25 %, rounded down), not both zero.
+Cost: capacity drops by one batch (eb, codedeploy) unless surge is allowed (ecs, k8s: extra instances
+instead); both versions serve side by side for the whole deploy, so they must be compatible.
+Rollback: a new deployment of the previous revision with the same limits (in place for eb/codedeploy,
+the replacement run backwards for ecs/k8s) — it takes as long as the deploy.
+Do not use it when versions cannot run side by side (schema coupling, incompatible APIs).
+` + rollbackFields
+
+const explainAdditionalBatch = `rolling-with-additional-batch — EB RollingWithAdditionalBatch.
+
+How: launches one extra batch of new-version instances first, then deploys the original instances batch
+by batch in place, then removes the extra batch. batch_size_type Percentage|Fixed, batch_size (30 %).
+Cost: full capacity throughout, for one batch of extra instances while it runs; mixed versions.
+Rollback: the extra batch is removed and the previous revision is redeployed batch by batch.
+Do not use it when versions cannot run side by side.
+` + rollbackFields
+
+const explainImmutable = `immutable — EB immutable update; EC2 Auto Scaling instance refresh.
+
+How (variant eb): a temporary Auto Scaling group behind the same load balancer gets one new instance,
+then, once it is healthy, the full count; when all pass health checks the old instances are terminated.
+Variant instance-refresh: the live group's instances are replaced in steps within
+min_healthy_percentage (90, rounded up) and max_healthy_percentage (100: terminate first; above 100:
+launch first).
+Cost: twice the fleet for a while (eb); a slow one-by-one walk with the defaults (instance refresh).
+Versions mix while both fleets are registered.
+Rollback: terminate the new instances — fast and safe while the old fleet lives; after the cut-over the
+old version must be launched again. Instance refresh rolls back by refreshing to the previous version.
+Do not use it when instance launches are scarce (capacity shortages) or versions cannot coexist.
+` + rollbackFields
+
+const explainTrafficSplitting = `traffic-splitting — EB TrafficSplitting (aws:elasticbeanstalk:trafficsplitting).
+
+How: a new fleet with its own target group is launched (one instance, then all), the migrations run,
+new_version_percent (10) of the listener's traffic goes to it for evaluation_time (5m, whole minutes
+3–600) while EB watches its health, then all traffic; then the old instances are terminated.
+Cost: twice the fleet during the evaluation; a canary with one fixed step.
+Rollback: the listener sends everything back to the old fleet (instant) and the new fleet is terminated;
+after the old fleet is gone it is launched again first.
+Do not use it when versions cannot run side by side.
+` + rollbackFields
+
+const explainBlueGreen = `blue-green — EB CNAME swap, Route 53 weighted flip, ALB target-group swap, ASG swap behind one load
+balancer, CodeDeploy blue/green, Argo Rollouts blueGreen.
+
+How: a full green fleet of the new version is built and made healthy while blue serves; a gate may hold
+it (deployment_ready_option {action_on_timeout CONTINUE_DEPLOYMENT|STOP_DEPLOYMENT, wait_time},
+auto_promotion_enabled (true), auto_promotion_seconds, pre_promotion_analysis); the migrations run; all
+traffic switches at once (variant target-group-swap (default) | dns-weighted | cname-swap | asg-swap);
+blue is kept for termination_wait_time (60m; ≤ 2880m; Argo scale_down_delay_seconds 30) while triggers
+and post_promotion_analysis are watched; then blue is terminated (termination_action TERMINATE) or kept
+(KEEP_ALIVE).
+Cost: twice the fleet from green's launch until blue goes. A DNS switch is not instant: resolvers keep
+the old answer for the TTL (and some clients longer), so blue must outlive the TTL — terminate it sooner
+and cached users fail.
+Rollback: switch back — seconds for a listener, a TTL for DNS — while blue lives; once blue is gone the
+previous revision is redeployed onto the green fleet, half at a time.
+Do not use it when the code is tightly coupled to the data schema (both fleets share one database: a
+migration that blue cannot run on breaks blue, and the fast switch back lands on a broken blue), when the
+release needs special upgrade routines (data conversions, one-way state changes), or for off-the-shelf
+software that cannot run twice (licences, singletons, clustered state) — two full copies must coexist.
+` + rollbackFields
+
+const explainCanary = `canary — Argo Rollouts canary, Flagger, CodeDeploy TimeBasedCanary, ECS canary.
+
+How: a canary fleet of the new version gets a growing share of the traffic in steps, with pauses and
+checks between them; at 100 % it is promoted and the old fleet goes after scale_down_delay_seconds (30).
+Steps (Argo): steps: [{set_weight: 10}, {pause: {duration: 5m}}, {pause: {}} (until approved),
+{analysis: [metrics]}, {judge: {...}}, {set_canary_scale: {replicas|weight|match_traffic_weight}}];
+default 10 % for 5m, 50 % for 5m. Or flagger: {interval 1m, threshold 1, step_weight, step_weights,
+max_weight 100, iterations, metrics [{name request-success-rate min 99 | request-duration max 500}]}.
+Or deployment_config (CodeDeployDefault.ECSCanary10Percent5Minutes, LambdaCanary10Percent5/10/15/30Minutes,
+...), canary_percentage + canary_interval (CodeDeploy), canary_percent (5) + canary_bake_time (10m) (ECS):
+these launch the full replacement fleet first.
+traffic_routing: alb (listener weights, default), dns (Route 53 weights to a canary load balancer;
+lumpy and delayed by caches), replicas (no router: the split is the replica ratio, 10 at 41 % → 4).
+Cost: a small canary fleet (Argo) or a full replacement (CodeDeploy, ECS); slow; mixed versions.
+Rollback: all traffic back to the stable fleet (instant with a router) and the canary is removed; the
+blast radius is the canary's share until detection.
+Do not use it with too little traffic for the analysis to see anything, or when versions cannot coexist.
+` + rollbackFields
+
+const explainLinear = `linear — CodeDeploy TimeBasedLinear, ECS linear.
+
+How: the full replacement fleet is launched, then equal traffic steps on a timer: deployment_config
+(default CodeDeployDefault.ECSLinear10PercentEvery1Minutes; also ECSLinear10PercentEvery3Minutes,
+LambdaLinear10PercentEvery1Minute/2/3/10Minutes), or linear_percentage + linear_interval, or ECS
+step_percent (10) + step_bake_time (6m). Linear10PercentEvery1Minute reaches 100 % at minute 9.
+traffic_routing alb (default) or dns.
+Cost: twice the fleet for the whole shift; mixed versions.
+Rollback: all traffic back to the old fleet, the new one removed.
+` + rollbackFields
+
+const explainABTest = `ab-test — Route 53 weighted 90/10, Flagger A/B (iterations × interval).
+
+How: the new version gets a fixed share (weight 10) for duration (30m; or iterations × interval), then
+a Kayenta judge (judge: metrics, pass 95, marginal 75) compares it with the old version over the
+experiment: pass promotes, fail aborts. traffic_routing dns (default) or alb.
+Cost: a full second fleet for the experiment; needs enough traffic for statistics.
+Rollback: weights back to the old version (after the DNS TTL) and the new fleet removed.
+` + rollbackFields
+
+const explainToggle = `feature-toggle — dark launch, percentage rollout by user.
+
+How: the code ships dark with ship (default rolling, with its defaults), flag off; then the flag is
+enabled for growing user cohorts (steps 1, 5, 25, 50, 100 %, step_interval 5m). A cohort only grows:
+users keep their experience.
+Cost: the ship's cost once; flags in code (debt).
+Rollback: flag off — instant, no redeploy, no migration revert. It cannot undo what shipping did: a
+broken build or a breaking migration needs the ship strategy's own rollback.
+` + rollbackFields

@@ -1,0 +1,181 @@
+package strategies
+
+import "fmt"
+
+// In-place and replacement mechanics shared by all-at-once, rolling and
+// rolling with an additional batch.
+
+// deployWindow deploys v onto ids through the agent keeping at most conc
+// deployments in flight, as CodeDeploy does (a new instance starts as soon
+// as one finishes), and waits for all.
+func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool) *abort {
+	queue := ids
+	running := map[InstanceID]bool{}
+	var bad *abort
+	done := 0
+	a := r.until(fmt.Sprintf("deployment of %s to %d instances", v, len(ids)), func() bool {
+		for id := range running {
+			st, err := r.env.Agent.DescribeDeploy(id)
+			if err != nil {
+				bad = fail("describe deploy %v: %v", id, err)
+				return true
+			}
+			switch st.State {
+			case DeploySucceeded:
+				delete(running, id)
+				done++
+				r.w.progress()
+			case DeployFailed:
+				delete(running, id)
+				r.w.deployFailed(id)
+				bad = fail("deployment to %v failed at %s: %s", id, st.Step, st.Err)
+				return true
+			}
+		}
+		for len(queue) > 0 && len(running) < conc {
+			id := queue[0]
+			queue = queue[1:]
+			if err := r.env.Agent.StartDeploy(id, v, DeployOptions{BlockTraffic: block}); err != nil {
+				bad = fail("start deploy on %v: %v", id, err)
+				return true
+			}
+			running[id] = true
+			r.phasef("deploy %s to %v (%d/%d)", v, id, done+len(running), len(ids))
+		}
+		return len(running) == 0 && len(queue) == 0
+	})
+	if a != nil {
+		return a
+	}
+	return bad
+}
+
+// settleDeploys waits for in-place deployments still running on ids to
+// end (a rollback cannot start a deployment over a running one).
+func (r *runner) settleDeploys(ids []InstanceID) *abort {
+	return r.until("running deployments to end", func() bool {
+		for _, id := range ids {
+			if st, err := r.env.Agent.DescribeDeploy(id); err == nil && st.State == DeployInProgress {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// needsRedeploy returns the instances of g that do not run From in
+// service: on the new version, or left stopped by a failed deployment.
+func (r *runner) needsRedeploy(g GroupID) ([]InstanceID, error) {
+	ins, err := r.live(g)
+	if err != nil {
+		return nil, err
+	}
+	var out []InstanceID
+	for _, in := range ins {
+		st, _ := r.env.Agent.DescribeDeploy(in.ID)
+		if in.State == InService && (in.Version != r.env.Target.From || !in.Serving || st.State == DeployFailed) {
+			out = append(out, in.ID)
+		}
+	}
+	return out, nil
+}
+
+// redeployPrevious is the in-place rollback: a new deployment of the
+// previous revision onto every instance that does not run it, batch by
+// batch of size batch (conc at a time), taking as long and costing as much
+// capacity as a deployment.
+func (r *runner) redeployPrevious(g GroupID, conc int, block bool) error {
+	all, err := r.live(g)
+	if err != nil {
+		return err
+	}
+	if a := r.settleDeploys(ids(all, "")); a != nil {
+		return a
+	}
+	todo, err := r.needsRedeploy(g)
+	if err != nil {
+		return err
+	}
+	r.phasef("redeploy %s to %d instances", r.env.Target.From, len(todo))
+	if a := r.deployWindow(todo, r.env.Target.From, max(1, conc), block); a != nil {
+		return a
+	}
+	return nil
+}
+
+// replace moves a service of n instances from group oldG (version oldV)
+// to group newG (version newV), both registered in tg, within surge extra
+// instances and unavail instances below n — Kubernetes' and ECS's rolling
+// update. Instances that are not ready are removed first and do not count
+// against unavail.
+func (r *runner) replace(oldG, newG GroupID, tg TargetGroupID, oldV, newV Version, n, surge, unavail int) *abort {
+	grp, err := r.env.ASG.DescribeGroup(newG)
+	if err != nil {
+		return fail("%v", err)
+	}
+	newDesired := grp.Desired
+	lastReady := -1
+	var bad *abort
+	a := r.until(fmt.Sprintf("%d %s instances", n, newV), func() bool {
+		old, err1 := r.live(oldG)
+		nw, err2 := r.live(newG)
+		if err1 != nil || err2 != nil {
+			bad = fail("describe groups: %v %v", err1, err2)
+			return true
+		}
+		h := r.healthyTargets(tg)
+		isReady := func(in Instance) bool { return in.State == InService && in.Serving && h[in.ID] }
+		oldReady, newReady := 0, 0
+		for _, in := range old {
+			if isReady(in) {
+				oldReady++
+			}
+		}
+		for _, in := range nw {
+			if isReady(in) && in.Version == newV {
+				newReady++
+			}
+		}
+		if newReady > lastReady {
+			lastReady = newReady
+			r.phasef("%s %d/%d ready", newV, newReady, n)
+			r.w.progress()
+		}
+		if newReady >= n && len(old) == 0 {
+			return true
+		}
+		// Scale up the new side within the surge.
+		if want := min(n, newDesired+max(0, n+surge-len(old)-newDesired)); want > newDesired {
+			if err := r.setDesired(newG, want); err != nil {
+				bad = fail("scale %v: %v", newG, err)
+				return true
+			}
+			newDesired = want
+		}
+		// Scale down the old side: unready instances freely, ready ones
+		// while availability stays at n − unavail.
+		canKill := oldReady + newReady - (n - unavail)
+		for _, in := range old {
+			if !isReady(in) {
+				if err := r.terminate(in.ID); err != nil {
+					bad = fail("terminate %v: %v", in.ID, err)
+					return true
+				}
+				continue
+			}
+			if canKill <= 0 {
+				continue
+			}
+			if err := r.terminate(in.ID); err != nil {
+				bad = fail("terminate %v: %v", in.ID, err)
+				return true
+			}
+			canKill--
+		}
+		return false
+	})
+	if a != nil {
+		return a
+	}
+	return bad
+}
