@@ -43,6 +43,7 @@ type meter struct {
 	measuring                    bool
 	start                        sim.Time
 	from, to                     int8
+	flag                         int8 // the release's feature flag slot, -1 for none
 	run                          [maxVersions + 1]observe.Period
 	active, failed               bitset
 	dataErrors                   int64
@@ -72,7 +73,7 @@ func (m *meter) init(w *World) {
 	m.sloOK, m.sloTotal = make([]int64, max(1, k)), make([]int64, max(1, k))
 	m.active, m.failed = newBitset(w.cfg.Traffic.Users), newBitset(w.cfg.Traffic.Users)
 	m.firstNew, m.firstFault, m.rollbackAt, m.endAt, m.recovered = -1, -1, -1, -1, -1
-	m.from, m.to = -1, -1
+	m.from, m.to, m.flag = -1, -1, -1
 	m.capFloor = math.Inf(1)
 }
 
@@ -275,7 +276,11 @@ func (m *meter) measureBucket(pt *Point) {
 	}
 	if m.rollbackAt >= 0 && m.recovered < 0 && m.from >= 0 {
 		old := pt.PerVersion[m.from]
-		if (m.to < 0 || pt.PerVersion[m.to].Requests == 0) && old.Requests > 0 && old.Healthy >= m.baseCap {
+		allOld := (m.to < 0 || pt.PerVersion[m.to].Requests == 0) && old.Requests > 0 && old.Healthy >= m.baseCap
+		// Behind a feature flag the new code path is gone once the flag
+		// is off, though the new version keeps serving (dark).
+		flagOff := m.flag >= 0 && m.w.flagPct[m.flag] == 0
+		if allOld || flagOff {
 			m.recovered = m.w.s.Now()
 		}
 	}

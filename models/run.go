@@ -61,6 +61,9 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 		return Result{}, err
 	}
 	w.meter.begin(from, to)
+	if d.Flag != "" {
+		w.meter.flag = w.flagIndex(d.Flag)
+	}
 	w.mark("deploy", "%s: %s → %s", d.Strategy.Name(), w.cfg.From, d.To)
 
 	target := strategies.Target{
