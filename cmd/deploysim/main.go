@@ -1,0 +1,371 @@
+// Command deploysim runs deployment strategies against a simulated world
+// and measures what they cost the users.
+//
+// Exit codes: 0 ok, 1 runtime error (or interrupted), 2 invalid input,
+// 99 thresholds (expect:) failed.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/deploysim/deploysim/scenarios"
+)
+
+const (
+	exitOK         = 0
+	exitError      = 1
+	exitInvalid    = 2
+	exitThresholds = 99
+)
+
+// errThresholds marks a run whose expect: thresholds failed.
+var errThresholds = errors.New("thresholds failed")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the CLI and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := &app{stdout: stdout, stderr: stderr}
+	root := app.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var le *scenarios.LoadError
+	switch {
+	case errors.Is(err, errThresholds), errors.Is(err, errSilentInvalid):
+		// already shown
+	case errors.As(err, &le):
+		fmt.Fprintln(stderr, err) // one problem per line, each with file:line:col
+	default:
+		fmt.Fprintf(stderr, "deploysim: %v\n", err)
+	}
+	switch {
+	case errors.Is(err, errThresholds):
+		return exitThresholds
+	case errors.Is(err, scenarios.ErrInvalid):
+		return exitInvalid
+	}
+	return exitError
+}
+
+// usage marks command-line mistakes as invalid input (exit 2).
+func usage(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, scenarios.ErrInvalid)...)
+}
+
+type app struct {
+	stdout, stderr io.Writer
+	// flags
+	replications int
+	seed         uint64
+	workers      int
+	format       string
+	progress     string
+	color        string
+	report       string
+	output       string
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "deploysim",
+		Short: "Simulate deployment strategies against a simulated AWS-like world",
+		Long: `deploysim runs real deployment strategy controllers (all-at-once, rolling,
+immutable, blue/green, canary, ...) against a deterministic simulated world,
+injects faults, and measures downtime, rollback time, blast radius and more
+over seeded Monte Carlo replications.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usage("%v", err) })
+	pf := root.PersistentFlags()
+	pf.IntVar(&a.replications, "replications", 0, "replications per strategy (default: the scenario's)")
+	pf.Uint64Var(&a.seed, "seed", 0, "root seed (default: the scenario's)")
+	pf.IntVar(&a.workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
+	pf.StringVar(&a.format, "format", "table", "output format: table, markdown or json")
+	pf.StringVar(&a.progress, "progress", "auto", "progress on stderr: auto (on a terminal), always or never")
+	pf.StringVar(&a.color, "color", "auto", "color: auto (terminal, unless NO_COLOR is set), always or never")
+	pf.StringVar(&a.report, "report", "", "write a self-contained HTML report to `FILE.html`")
+	pf.StringVarP(&a.output, "output", "o", "", "write the output to `FILE` (atomically) instead of stdout")
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return a.checkFlags(c) }
+
+	root.AddCommand(a.runCmd(), a.compareCmd(), a.sweepCmd(), a.validateCmd(),
+		a.listCmd(), a.explainCmd(), a.schemaCmd())
+	return root
+}
+
+func (a *app) checkFlags(c *cobra.Command) error {
+	oneOf := func(flag, v string, allowed ...string) error {
+		for _, x := range allowed {
+			if v == x {
+				return nil
+			}
+		}
+		return usage("--%s %q (allowed: %s)", flag, v, strings.Join(allowed, ", "))
+	}
+	if err := oneOf("format", a.format, "table", "markdown", "json"); err != nil {
+		return err
+	}
+	if err := oneOf("progress", a.progress, "auto", "always", "never"); err != nil {
+		return err
+	}
+	if err := oneOf("color", a.color, "auto", "always", "never"); err != nil {
+		return err
+	}
+	if a.replications < 0 || a.workers < 0 {
+		return usage("--replications and --workers must not be negative")
+	}
+	if a.report != "" {
+		// The HTML renderer belongs to package report, which has none yet:
+		// say so before spending minutes on a run.
+		return fmt.Errorf("--report %s: the HTML report is not available yet (package report has no HTML renderer)", a.report)
+	}
+	return nil
+}
+
+func (a *app) options(cmd *cobra.Command, label string) scenarios.Options {
+	o := scenarios.Options{Replications: a.replications, Workers: a.workers}
+	if cmd.Flags().Changed("seed") {
+		s := a.seed
+		o.Seed = &s
+	}
+	if a.showProgress() {
+		o.Progress = newProgress(a.stderr, label).update
+	}
+	return o
+}
+
+// load opens a scenario file, or a built-in scenario by name
+// ("healthy-release" or "builtin:healthy-release") when no such file
+// exists.
+func load(arg string) (*scenarios.Scenario, error) {
+	if !strings.HasPrefix(arg, "builtin:") {
+		f, err := os.Open(arg)
+		if err == nil {
+			defer f.Close()
+			return scenarios.Load(arg, f)
+		}
+		if !errors.Is(err, os.ErrNotExist) || strings.ContainsAny(arg, `/\`) || filepath.Ext(arg) != "" {
+			return nil, fmt.Errorf("%w (%w)", err, scenarios.ErrInvalid)
+		}
+	}
+	sc, err := scenarios.Builtin(arg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: no such file or built-in scenario (built-in: %s): %w",
+			arg, strings.Join(scenarios.BuiltinNames(), ", "), scenarios.ErrInvalid)
+	}
+	return sc, nil
+}
+
+func (a *app) runCmd() *cobra.Command {
+	var strategy string
+	c := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a scenario (every strategy, or one with --strategy)",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := load(args[0])
+			if err != nil {
+				return err
+			}
+			if strategy != "" {
+				if sc, err = sc.WithStrategies([]string{strategy}); err != nil {
+					return err
+				}
+			}
+			return a.runScenarios(cmd, []*scenarios.Scenario{sc})
+		},
+	}
+	c.Flags().StringVar(&strategy, "strategy", "", "run only this strategy (a label of the scenario or a catalogue name)")
+	return c
+}
+
+func (a *app) compareCmd() *cobra.Command {
+	var list string
+	c := &cobra.Command{
+		Use:   "compare [FILE...]",
+		Short: "Compare strategies on scenarios (the built-in default scenario without a file)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = []string{"builtin:" + scenarios.DefaultScenario}
+			}
+			var scs []*scenarios.Scenario
+			for _, f := range args {
+				sc, err := load(f)
+				if err != nil {
+					return err
+				}
+				if list != "" {
+					if sc, err = sc.WithStrategies(splitList(list)); err != nil {
+						return err
+					}
+				}
+				scs = append(scs, sc)
+			}
+			return a.runScenarios(cmd, scs)
+		},
+	}
+	c.Flags().StringVar(&list, "strategies", "", "comma-separated strategies to compare (labels of the scenario or catalogue names)")
+	return c
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usage("%s: want %d argument(s), got %d (usage: %s)", cmd.Name(), n, len(args), cmd.UseLine())
+		}
+		return nil
+	}
+}
+
+// runScenarios runs each scenario and prints the reports; on Ctrl-C it
+// prints what finished.
+func (a *app) runScenarios(cmd *cobra.Command, scs []*scenarios.Scenario) error {
+	var reps []*scenarios.Report
+	var runErr error
+	for _, sc := range scs {
+		rep, err := sc.Run(cmd.Context(), a.options(cmd, sc.Name))
+		if rep != nil {
+			reps = append(reps, rep)
+		}
+		if err != nil {
+			runErr = err
+			break
+		}
+	}
+	if len(reps) > 0 {
+		if err := a.emit(func(w io.Writer) error { return a.render(w, reps) }); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	for _, r := range reps {
+		if !r.Passed() {
+			return errThresholds
+		}
+	}
+	return nil
+}
+
+func (a *app) sweepCmd() *cobra.Command {
+	var sets []string
+	c := &cobra.Command{
+		Use:   "sweep FILE --set PATH=V1,V2 [--set ...]",
+		Short: "Run a scenario over a parameter grid × its strategies",
+		Example: `  deploysim sweep my.yaml --set world.instances=10,40,160 --set versions.v2.error_rate=0,5%
+  deploysim sweep my.yaml --set strategies.rolling.batch_size=1,2,5`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(sets) == 0 {
+				return usage("sweep: at least one --set PATH=V1,V2 is required")
+			}
+			var params []scenarios.Param
+			for _, s := range sets {
+				p, err := scenarios.ParseSet(s)
+				if err != nil {
+					return err
+				}
+				params = append(params, p)
+			}
+			name, src, err := readSource(args[0])
+			if err != nil {
+				return err
+			}
+			sw, err := scenarios.NewSweep(name, src, params)
+			if err != nil {
+				return err
+			}
+			rep, err := sw.Run(cmd.Context(), a.options(cmd, name))
+			if rep != nil {
+				if e := a.emit(func(w io.Writer) error { return a.renderSweep(w, rep) }); e != nil {
+					return e
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if !rep.Passed() {
+				return errThresholds
+			}
+			return nil
+		},
+	}
+	c.Flags().StringArrayVar(&sets, "set", nil, "a parameter and its values: PATH=V1,V2,... (repeatable; the grid is their product)")
+	return c
+}
+
+func readSource(arg string) (string, []byte, error) {
+	b, err := os.ReadFile(arg)
+	if err == nil {
+		return arg, b, nil
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		if b, e := scenarios.BuiltinSource(arg); e == nil {
+			return "builtin:" + strings.TrimPrefix(arg, "builtin:"), b, nil
+		}
+	}
+	return "", nil, fmt.Errorf("%w (%w)", err, scenarios.ErrInvalid)
+}
+
+func (a *app) validateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check scenario files: every problem with its line and column",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usage("validate: want at least one file")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var bad error
+			for _, f := range args {
+				sc, err := load(f)
+				if err != nil {
+					fmt.Fprintln(a.stderr, err)
+					bad = fmt.Errorf("%d file(s) invalid: %w", 1, scenarios.ErrInvalid)
+					continue
+				}
+				fmt.Fprintf(a.stdout, "%s: ok (%d strategies, %d faults, %d thresholds, %d replications)\n",
+					f, len(sc.Strategies), len(sc.Faults), len(sc.Expect), sc.Replications)
+			}
+			if bad != nil {
+				return errSilentInvalid
+			}
+			return nil
+		},
+	}
+}
+
+// errSilentInvalid: the problems were printed already; exit 2.
+var errSilentInvalid = fmt.Errorf("invalid scenario: %w", scenarios.ErrInvalid)

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var binary string
+
+// TestMain builds the real binary: the CLI is tested as users run it.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "deploysim-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "deploysim")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func deploysim(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func write(t *testing.T, name, src string) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestExitCodes(t *testing.T) {
+	bad := write(t, "bad.yaml", "replicatons: 3\nworld: {dns: {ttl: 60}}\n")
+	failing := write(t, "fail.yaml", "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [all-at-once]\nexpect: [mean(downtime_s) < 0]\n")
+	passing := write(t, "ok.yaml", "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [all-at-once]\nexpect: ['share(\"succeeded\") >= 0']\n")
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"validate bad", []string{"validate", bad}, 2, "", "bad.yaml:1:1: replicatons: unknown field"},
+		{"validate bad all errors", []string{"validate", bad}, 2, "", "bad.yaml:2:20: world.dns.ttl"},
+		{"run bad", []string{"run", bad}, 2, "", "bad.yaml:1:1:"},
+		{"validate builtin", []string{"validate", "default"}, 0, "default: ok", ""},
+		{"thresholds fail", []string{"run", failing}, 99, "✗ mean(downtime_s) < 0", ""},
+		{"thresholds pass", []string{"run", passing}, 0, "✓ share(\"succeeded\") >= 0", ""},
+		{"unknown flag", []string{"run", passing, "--frobnicate"}, 2, "", "unknown flag"},
+		{"bad format", []string{"run", passing, "--format", "xml"}, 2, "", "allowed: table, markdown, json"},
+		{"missing file", []string{"run", "nope.yaml"}, 2, "", "nope.yaml"},
+		{"report not available", []string{"run", passing, "--report", "r.html"}, 1, "", "not available yet"},
+		{"list metrics", []string{"list", "metrics"}, 0, "downtime_s", ""},
+		{"list strategies", []string{"list", "strategies"}, 0, "blue-green", ""},
+		{"list scenarios", []string{"list", "scenarios"}, 0, "leak-after-30m", ""},
+		{"list faults", []string{"list", "faults"}, 0, "az_outage", ""},
+		{"explain", []string{"explain", "rolling"}, 0, "rolling", ""},
+		{"explain unknown", []string{"explain", "yolo"}, 2, "", "not a strategy"},
+		{"sweep", []string{"sweep", passing, "--set", "world.instances=4,5", "--replications", "1"}, 0, "world.instances", ""},
+		{"sweep bad set", []string{"sweep", passing, "--set", "world.instances"}, 2, "", "want PATH=V1,V2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := deploysim(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("deploysim %v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", tc.args, code, tc.code, out, errOut)
+			}
+			if !strings.Contains(out, tc.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdout, out)
+			}
+			if !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, errOut)
+			}
+		})
+	}
+}
+
+func TestJSONDocument(t *testing.T) {
+	out, errOut, code := deploysim(t, "compare", "--format", "json", "--replications", "2", "--workers", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Scenario     string `json:"scenario"`
+		Seed         uint64 `json:"seed"`
+		Replications int    `json:"replications"`
+		Results      []struct {
+			Strategy string                    `json:"strategy"`
+			Config   map[string]any            `json:"config"`
+			Metrics  map[string]map[string]any `json:"metrics"`
+			Outcomes map[string]float64        `json:"outcomes"`
+			Expect   []map[string]any          `json:"expect"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not one JSON document: %v\n%s", err, out)
+	}
+	if doc.Scenario != "default" || doc.Replications != 2 || len(doc.Results) == 0 {
+		t.Fatalf("document: %+v", doc)
+	}
+	for _, k := range []string{"mean", "stddev", "p50", "p95", "ci95"} {
+		if _, ok := doc.Results[0].Metrics["downtime_s"][k]; !ok {
+			t.Errorf("downtime_s lacks %s", k)
+		}
+	}
+	if len(doc.Results[0].Outcomes) != 4 {
+		t.Errorf("outcomes: %v", doc.Results[0].Outcomes)
+	}
+	// The same document on one worker, written to a file atomically.
+	file := filepath.Join(t.TempDir(), "out.json")
+	if _, e, code := deploysim(t, "compare", "--format", "json", "--replications", "2", "--workers", "1", "-o", file); code != 0 {
+		t.Fatal(e)
+	}
+	if b, _ := os.ReadFile(file); string(b) != out {
+		t.Error("JSON differs between 1 and 2 workers")
+	}
+}
+
+func TestSchemaIsJSON(t *testing.T) {
+	out, _, code := deploysim(t, "schema")
+	var s map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || s["properties"] == nil {
+		t.Fatalf("schema: exit %d\n%.300s", code, out)
+	}
+}

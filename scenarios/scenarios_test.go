@@ -1,0 +1,236 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+func reportJSON(t testing.TB, sc *Scenario, o Options) []byte {
+	t.Helper()
+	rep, err := sc.Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("scenario %s seed %d: %v", sc.Name, sc.Seed, err)
+	}
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// TestBuiltinGolden runs every built-in scenario with two replications and
+// compares its JSON with testdata/golden (refresh with -update and review
+// the diff).
+func TestBuiltinGolden(t *testing.T) {
+	for _, name := range BuiltinNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sc, err := Builtin(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.Story == "" || sc.Lesson == "" || sc.Title == "" {
+				t.Errorf("%s: every built-in scenario needs a title, a story and a lesson", name)
+			}
+			got := reportJSON(t, sc, Options{Replications: 2, Workers: 1})
+			path := filepath.Join("testdata", "golden", name+".json")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s: JSON differs from %s (seed %d); run go test ./scenarios -update and review the diff", name, path, sc.Seed)
+			}
+		})
+	}
+}
+
+// TestDeterministicAcrossWorkers: the same scenario and seed give
+// byte-identical results on 1 and 2 workers.
+func TestDeterministicAcrossWorkers(t *testing.T) {
+	sc, err := Builtin(DefaultScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := reportJSON(t, sc, Options{Replications: 4, Workers: 1})
+	two := reportJSON(t, sc, Options{Replications: 4, Workers: 2})
+	if !bytes.Equal(one, two) {
+		t.Fatalf("scenario %s seed %d: results differ between 1 and 2 workers", sc.Name, sc.Seed)
+	}
+}
+
+func TestInterruptedRunReportsWhatFinished(t *testing.T) {
+	sc, err := Builtin(DefaultScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rep, err := sc.Run(ctx, Options{Replications: 4, Workers: 1, Progress: func(done, _ int) {
+		if done == 3 {
+			cancel()
+		}
+	}})
+	if err == nil || rep == nil || rep.Complete {
+		t.Fatalf("want a partial report and ErrInterrupted, got %v, %+v", err, rep)
+	}
+	n := 0
+	for _, r := range rep.Results {
+		n += r.Runs
+	}
+	if n < 3 {
+		t.Errorf("%d runs reported, want at least the 3 that finished before the cancel", n)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"unknown field", "replicatons: 3\n", "x.yaml:1:1: replicatons: unknown field; did you mean replications?"},
+		{"duration", "world:\n  dns: {ttl: 60}\n", "x.yaml:2:14: world.dns.ttl: got \"60\", want a duration"},
+		{"percent range", "versions:\n  v2: {error_rate: 150%}\n", "x.yaml:2:20: versions.v2.error_rate: got 150%, want a fraction"},
+		{"enum", "world:\n  lb: {algorithm: random}\n", "(allowed: round_robin, least_outstanding_requests)"},
+		{"strategy", "strategies: [rollin]\n", "x.yaml:1:14: strategies[0].name: unknown strategy \"rollin\"; did you mean rolling?"},
+		{"strategy field", "strategies:\n  - {name: rolling, batch_sise: 2}\n", "x.yaml:2:21: strategies[0].batch_sise: unknown field; did you mean batch_size?"},
+		{"expect metric", "expect: [p95(downtime) < 30]\n", "x.yaml:1:10: expect[0]: unknown name downtime (1:5); did you mean downtime_s?"},
+		{"expect outcome", "expect: ['share(\"rollback\") == 1']\n", "share(\"rollback\"): unknown outcome"},
+		{"expect type", "expect: [downtime_s < 30]\n", "mismatched types"},
+		{"when", "faults:\n  - when: new_share > 0.5\n    dns_outage: {}\n", "x.yaml:2:5: faults[0].when: unknown name new_share"},
+		{"fault kinds", "faults:\n  - at: 1m\n", "faults[0]: got 0 fault kinds"},
+		{"fault version", "faults:\n  - errors: {version: v9, rate: 5%}\n", "faults[0].errors.version: got \"v9\""},
+		{"migration", "deployment: {migrations: [nope]}\n", "deployment.migrations[0]: got \"nope\""},
+		{"syntax", "world: [\n", "x.yaml:"},
+		{"kind", "world: 3\n", "x.yaml:1:8: world: got \"3\", want a mapping"},
+		{"twice", "seed: 1\nseed: 2\n", "x.yaml:2:1: seed: set twice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tc.src))
+			if err == nil {
+				t.Fatalf("no error for %q", tc.src)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error\n  %v\nwant it to contain\n  %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestAllErrorsAtOnce(t *testing.T) {
+	_, err := Parse("bad.yaml", mustRead(t, "testdata/bad.yaml"))
+	le, ok := err.(*LoadError)
+	if !ok {
+		t.Fatalf("want *LoadError, got %v", err)
+	}
+	if len(le.Errs) < 10 {
+		t.Errorf("got %d errors, want every problem of testdata/bad.yaml (≥ 10):\n%v", len(le.Errs), err)
+	}
+}
+
+func TestTenLineScenarioWorks(t *testing.T) {
+	sc, err := Parse("short.yaml", []byte("versions:\n  v2: {error_rate: 2%}\nreplications: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Strategies) != 1 || sc.Strategies[0].Name != "rolling" {
+		t.Fatalf("default strategies: %+v", sc.Strategies)
+	}
+	reportJSON(t, sc, Options{Workers: 1})
+}
+
+func TestSweepGrid(t *testing.T) {
+	src := []byte("replications: 1\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [rolling]\n")
+	var ps []Param
+	for _, s := range []string{"world.instances=4,6", "versions.v2.error_rate=0,5%", "strategies.rolling.batch_size=2"} {
+		p, err := ParseSet(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	sw, err := NewSweep("s.yaml", src, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sw.Points) != 4 || sw.Points[3].Scenario.Config.Instances != 6 || sw.Points[3].Scenario.Versions["v2"].ErrorRate != 0.05 {
+		t.Fatalf("grid: %+v", sw.Points)
+	}
+	if _, err := NewSweep("s.yaml", src, []Param{{Path: "world.instances", Values: []string{"many"}}}); err == nil {
+		t.Error("bad --set value accepted")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// FuzzLoad: the loader never panics, and whatever it accepts has a world
+// the simulator accepts.
+func FuzzLoad(f *testing.F) {
+	for _, n := range BuiltinNames() {
+		src, _ := BuiltinSource(n)
+		f.Add(src)
+	}
+	f.Add([]byte("expect: [p95(downtime_s) < 30]\nfaults: [{when: time_s > 1, dns_outage: }]\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		sc, err := Parse("fuzz.yaml", src)
+		if err != nil {
+			return
+		}
+		if err := sc.Config.Validate(); err != nil {
+			t.Fatalf("accepted a scenario whose world is invalid: %v", err)
+		}
+	})
+}
+
+func BenchmarkCompareDefault(b *testing.B) {
+	sc, err := Builtin(DefaultScenario)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := sc.Run(context.Background(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMonteCarloWorkers measures the speed-up from 1 to 2 workers.
+func BenchmarkMonteCarloWorkers(b *testing.B) {
+	sc, err := Builtin(DefaultScenario)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, w := range []int{1, 2} {
+		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[w], func(b *testing.B) {
+			runs := 0
+			for b.Loop() {
+				rep, err := sc.Run(context.Background(), Options{Workers: w, Replications: 8})
+				if err != nil {
+					b.Fatal(err)
+				}
+				runs += len(rep.Results) * rep.Replications
+			}
+			b.ReportMetric(float64(runs)/b.Elapsed().Seconds(), "runs/s")
+		})
+	}
+}

@@ -1,0 +1,277 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Param is one dimension of a sweep: a path into the scenario file and the
+// values it takes, written as on the command line:
+//
+//	set   = path "=" value { "," value }
+//	path  = key { "." key }      ; a mapping key, a list index, or in
+//	                             ; strategies: a strategy's label or name
+//
+// e.g. world.instances=10,40,160, versions.v2.error_rate=0,5%,
+// strategies.rolling.batch_size=1,2. Values are parsed as if written in
+// the file, so every check of Load applies.
+type Param struct {
+	Path   string
+	Values []string
+}
+
+// ParseSet parses "path=v1,v2".
+func ParseSet(s string) (Param, error) {
+	path, vals, ok := strings.Cut(s, "=")
+	path = strings.TrimSpace(path)
+	if !ok || path == "" || strings.TrimSpace(vals) == "" {
+		return Param{}, fmt.Errorf("--set %q: want PATH=V1,V2,... (e.g. world.instances=10,40): %w", s, ErrInvalid)
+	}
+	p := Param{Path: path}
+	for _, v := range strings.Split(vals, ",") {
+		p.Values = append(p.Values, strings.TrimSpace(v))
+	}
+	return p, nil
+}
+
+// Sweep is a scenario over a grid of parameter values: every combination
+// of the params' values (the last param varies fastest), each loaded and
+// checked like a file of its own.
+type Sweep struct {
+	Name   string
+	Params []Param
+	Points []SweepPoint
+}
+
+// SweepPoint is one combination and its scenario.
+type SweepPoint struct {
+	Set      map[string]string
+	Scenario *Scenario
+}
+
+// NewSweep builds and loads every point of the grid; all problems are
+// reported at once.
+func NewSweep(name string, src []byte, params []Param) (*Sweep, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return nil, syntaxError(name, err)
+	}
+	sw := &Sweep{Name: name, Params: params}
+	idx := make([]int, len(params))
+	var errs []FieldError
+	for {
+		set := map[string]string{}
+		doc := cloneNode(&root)
+		if doc.Kind == 0 {
+			doc = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+		}
+		var labels []string
+		for k, p := range params {
+			v := p.Values[idx[k]]
+			set[p.Path] = v
+			labels = append(labels, p.Path+"="+v)
+			if err := setPath(doc, p.Path, v); err != nil {
+				errs = append(errs, FieldError{File: name, Field: p.Path, Msg: "--set: " + err.Error()})
+			}
+		}
+		sc, err := loadNode(fmt.Sprintf("%s [%s]", name, strings.Join(labels, " ")), doc)
+		if le, ok := err.(*LoadError); ok {
+			errs = append(errs, le.Errs...)
+		} else if err != nil {
+			return nil, err
+		}
+		sw.Points = append(sw.Points, SweepPoint{Set: set, Scenario: sc})
+		if !next(idx, params) {
+			break
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &LoadError{Errs: dedupe(errs)}
+	}
+	return sw, nil
+}
+
+func dedupe(errs []FieldError) []FieldError {
+	seen := map[string]bool{}
+	var out []FieldError
+	for _, e := range errs {
+		k := fmt.Sprint(e.Line, e.Col, e.Field, e.Msg)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// next advances the odometer idx; false when it wrapped.
+func next(idx []int, params []Param) bool {
+	for k := len(idx) - 1; k >= 0; k-- {
+		idx[k]++
+		if idx[k] < len(params[k].Values) {
+			return true
+		}
+		idx[k] = 0
+	}
+	return false
+}
+
+func cloneNode(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, x := range n.Content {
+		c.Content[i] = cloneNode(x)
+	}
+	if n.Alias != nil {
+		c.Alias = cloneNode(n.Alias)
+	}
+	return &c
+}
+
+// setPath sets the scalar at path in doc, creating mappings on the way.
+func setPath(doc *yaml.Node, path, value string) error {
+	n := resolve(doc)
+	keys := strings.Split(path, ".")
+	for i, k := range keys {
+		last := i == len(keys)-1
+		var child *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == k {
+					child = n.Content[j+1]
+				}
+			}
+			if child == nil {
+				child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, child)
+			}
+		case yaml.SequenceNode:
+			j, err := strconv.Atoi(k)
+			if err != nil {
+				j = findItem(n, k)
+			}
+			if j < 0 || j >= len(n.Content) {
+				return fmt.Errorf("%s: no list item %q", strings.Join(keys[:i], "."), k)
+			}
+			child = n.Content[j]
+			if child.Kind == yaml.ScalarNode && !last { // "- rolling" → {name: rolling}
+				*child = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: child.Line, Column: child.Column,
+					Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "name"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: child.Value}}}
+			}
+		default:
+			return fmt.Errorf("%s is a scalar, not a section", strings.Join(keys[:i], "."))
+		}
+		if last {
+			line, col := child.Line, child.Column
+			*child = yaml.Node{Kind: yaml.ScalarNode, Value: value, Line: line, Column: col}
+			if value == "" || value == "null" || value == "~" {
+				child.Tag = "!!null"
+			}
+			return nil
+		}
+		n = resolve(child)
+	}
+	return nil
+}
+
+// findItem finds a list item by its label or name (strategies).
+func findItem(seq *yaml.Node, key string) int {
+	for _, field := range []string{"label", "name"} {
+		for j, it := range seq.Content {
+			if it.Kind == yaml.ScalarNode && it.Value == key && field == "name" {
+				return j
+			}
+			for m := 0; it.Kind == yaml.MappingNode && m+1 < len(it.Content); m += 2 {
+				if it.Content[m].Value == field && it.Content[m+1].Value == key {
+					return j
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// SweepReport holds one Report per grid point.
+type SweepReport struct {
+	Scenario     string        `json:"scenario"`
+	Seed         uint64        `json:"seed"`
+	Replications int           `json:"replications"`
+	Complete     bool          `json:"complete"`
+	Parameters   []string      `json:"parameters"`
+	Points       []PointReport `json:"points"`
+}
+
+// PointReport is one grid point's results.
+type PointReport struct {
+	Set     map[string]string `json:"set"`
+	Results []*Summary        `json:"results"`
+}
+
+// Passed reports whether every threshold of every point held.
+func (r *SweepReport) Passed() bool {
+	for _, p := range r.Points {
+		if !(&Report{Results: p.Results}).Passed() {
+			return false
+		}
+	}
+	return true
+}
+
+// Strategies lists the strategy labels of the first point.
+func (r *SweepReport) Strategies() []string {
+	var s []string
+	if len(r.Points) > 0 {
+		for _, x := range r.Points[0].Results {
+			s = append(s, x.Label)
+		}
+	}
+	return s
+}
+
+// Run runs every point in order (each on all workers). Every point uses
+// the same seeds, so differences come from the parameters, not the luck of
+// the draw.
+func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
+	out := &SweepReport{Scenario: sw.Points[0].Scenario.Name, Complete: true}
+	for _, p := range sw.Params {
+		out.Parameters = append(out.Parameters, p.Path)
+	}
+	total := 0
+	for _, p := range sw.Points {
+		total += len(p.Scenario.Strategies) * pick(opts.Replications, p.Scenario.Replications)
+	}
+	base := 0
+	for _, p := range sw.Points {
+		o := opts
+		if opts.Progress != nil {
+			b := base
+			o.Progress = func(done, _ int) { opts.Progress(b+done, total) }
+		}
+		rep, err := p.Scenario.Run(ctx, o)
+		if rep != nil {
+			out.Seed, out.Replications = rep.Seed, rep.Replications
+			out.Points = append(out.Points, PointReport{Set: p.Set, Results: rep.Results})
+		}
+		if err != nil {
+			out.Complete = false
+			if rep == nil {
+				return nil, err
+			}
+			return out, err
+		}
+		base += len(p.Scenario.Strategies) * rep.Replications
+	}
+	return out, nil
+}
+
+func pick(a, b int) int {
+	if a > 0 {
+		return a
+	}
+	return b
+}
