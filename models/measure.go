@@ -37,7 +37,10 @@ type meter struct {
 	slots   int64 // slots closed
 
 	recorded int64 // requests ended (conservation: arrived = recorded + in flight)
-	writes   int64
+	// ended counts every ended request since the start by version + 1 and
+	// cause, for live monitoring.
+	ended  [maxVersions + 1][observe.NumCauses]int64
+	writes int64
 
 	// The measurement window, from the deployment's start.
 	measuring                    bool
@@ -93,6 +96,7 @@ func served(c observe.Cause) bool {
 func (m *meter) record(ver int8, tg int32, u int32, c observe.Cause, lat time.Duration, write bool) {
 	m.recorded++
 	vi := int(ver) + 1
+	m.ended[vi][c]++
 	ok := c == observe.CauseOK
 	srv := served(c)
 	m.bReq[vi]++

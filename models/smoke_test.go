@@ -61,3 +61,30 @@ func TestSmokeDeploy(t *testing.T) {
 		t.Logf("%8v %-8s %s", m.At, m.Kind, m.Text)
 	}
 }
+
+func TestSnapshot(t *testing.T) {
+	w, err := New(DefaultConfig(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.RunFor(context.Background(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	s := w.Snapshot()
+	var total int64
+	for _, v := range s.Requests {
+		for _, n := range v.ByCause {
+			total += n
+		}
+	}
+	if total+w.InFlight() != w.Arrived() || total == 0 {
+		t.Fatalf("snapshot counts %d ended requests, %d in flight, %d arrived", total, w.InFlight(), w.Arrived())
+	}
+	if len(s.TargetGroups) != 1 || s.TargetGroups[0].Healthy != 10 || s.Instances[0].InService != 10 {
+		t.Fatalf("snapshot of the initial fleet: %+v %+v", s.TargetGroups, s.Instances)
+	}
+	if len(s.Listeners) != 1 || len(s.DNS) != 1 || s.DNS[0].Weight != 100 {
+		t.Fatalf("snapshot routing: %+v %+v", s.Listeners, s.DNS)
+	}
+}

@@ -199,7 +199,14 @@ func ReplicationSeed(root uint64, r int) uint64 {
 }
 
 // RunOnce runs strategy st once in a world of seed seed.
-func (sc *Scenario) RunOnce(ctx context.Context, st *Strategy, seed uint64) (res models.Result, err error) {
+func (sc *Scenario) RunOnce(ctx context.Context, st *Strategy, seed uint64) (models.Result, error) {
+	return sc.RunWith(ctx, st, seed, nil)
+}
+
+// RunWith is RunOnce that first hands the new world to before, which may
+// start processes in it (a live monitor pacing the run against the wall
+// clock, say) before the deployment runs.
+func (sc *Scenario) RunWith(ctx context.Context, st *Strategy, seed uint64, before func(*models.World)) (res models.Result, err error) {
 	defer func() {
 		// A broken invariant in the simulation is a bug: report it with
 		// what reproduces it instead of taking the other runs down.
@@ -217,6 +224,9 @@ func (sc *Scenario) RunOnce(ctx context.Context, st *Strategy, seed uint64) (res
 		return res, fmt.Errorf("scenario %s: strategy %s: %w", sc.Name, st.Label, err)
 	}
 	sc.schedule(w, sc.Deployment.At)
+	if before != nil {
+		before(w)
+	}
 	return w.Deploy(ctx, models.Deployment{
 		Strategy: strat, To: sc.Deployment.To, At: sc.Deployment.At, Settle: sc.Deployment.Settle,
 		Limit: sc.TimeLimit, Migrations: sc.Deployment.Migrations, Flag: sc.Deployment.Flag,

@@ -81,6 +81,9 @@ type app struct {
 	progress     string
 	color        string
 	report       string
+	junit        string
+	openmetrics  string
+	omTimeline   bool
 	output       string
 }
 
@@ -104,6 +107,9 @@ over seeded Monte Carlo replications.`,
 	pf.StringVar(&a.progress, "progress", "auto", "progress on stderr: auto (on a terminal), always or never")
 	pf.StringVar(&a.color, "color", "auto", "color: auto (terminal, unless NO_COLOR is set), always or never")
 	pf.StringVar(&a.report, "report", "", "write a self-contained HTML report to `FILE.html`")
+	pf.StringVar(&a.junit, "junit", "", "write the thresholds as JUnit XML to `FILE` (for CI systems)")
+	pf.StringVar(&a.openmetrics, "openmetrics", "", "write the summary as OpenMetrics text to `FILE`")
+	pf.BoolVar(&a.omTimeline, "openmetrics-timeline", false, "with --openmetrics: add each strategy's timeline with timestamps (for promtool tsdb create-blocks-from openmetrics)")
 	pf.StringVarP(&a.output, "output", "o", "", "write the output to `FILE` (atomically) instead of stdout")
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return a.checkFlags(c) }
 
@@ -133,10 +139,11 @@ func (a *app) checkFlags(c *cobra.Command) error {
 	if a.replications < 0 || a.workers < 0 {
 		return usage("--replications and --workers must not be negative")
 	}
-	if a.report != "" {
-		// The HTML renderer belongs to package report, which has none yet:
-		// say so before spending minutes on a run.
-		return fmt.Errorf("--report %s: the HTML report is not available yet (package report has no HTML renderer)", a.report)
+	if a.report != "" && filepath.Ext(a.report) != ".html" {
+		return usage("--report %q: the file name must end in .html", a.report)
+	}
+	if a.omTimeline && a.openmetrics == "" {
+		return usage("--openmetrics-timeline needs --openmetrics FILE")
 	}
 	return nil
 }
@@ -220,7 +227,12 @@ func (a *app) compareCmd() *cobra.Command {
 				}
 				scs = append(scs, sc)
 			}
-			return a.runScenarios(cmd, scs)
+			err := a.runScenarios(cmd, scs)
+			if a.report == "" && a.format == "table" && isTerminal(a.stderr) {
+				fmt.Fprintf(a.stderr, "\nFor charts and an explanation of each result: deploysim compare %s--report deploysim-%s.html\n",
+					strings.Join(append(cmd.Flags().Args(), ""), " "), scs[0].Name)
+			}
+			return err
 		},
 	}
 	c.Flags().StringVar(&list, "strategies", "", "comma-separated strategies to compare (labels of the scenario or catalogue names)")
@@ -263,6 +275,9 @@ func (a *app) runScenarios(cmd *cobra.Command, scs []*scenarios.Scenario) error 
 	}
 	if len(reps) > 0 {
 		if err := a.emit(func(w io.Writer) error { return a.render(w, reps) }); err != nil {
+			return err
+		}
+		if err := a.writeArtifacts(scs[:len(reps)], reps); err != nil {
 			return err
 		}
 	}

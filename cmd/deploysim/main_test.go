@@ -74,7 +74,8 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"run", passing, "--frobnicate"}, 2, "", "unknown flag"},
 		{"bad format", []string{"run", passing, "--format", "xml"}, 2, "", "allowed: table, markdown, json"},
 		{"missing file", []string{"run", "nope.yaml"}, 2, "", "nope.yaml"},
-		{"report not available", []string{"run", passing, "--report", "r.html"}, 1, "", "not available yet"},
+		{"report needs .html", []string{"run", passing, "--report", "r.txt"}, 2, "", "must end in .html"},
+		{"timeline needs openmetrics", []string{"run", passing, "--openmetrics-timeline"}, 2, "", "needs --openmetrics"},
 		{"list metrics", []string{"list", "metrics"}, 0, "downtime_s", ""},
 		{"list strategies", []string{"list", "strategies"}, 0, "blue-green", ""},
 		{"list scenarios", []string{"list", "scenarios"}, 0, "leak-after-30m", ""},
@@ -145,5 +146,35 @@ func TestSchemaIsJSON(t *testing.T) {
 	var s map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || s["properties"] == nil {
 		t.Fatalf("schema: exit %d\n%.300s", code, out)
+	}
+}
+
+// TestArtifacts: --report, --junit and --openmetrics write their files
+// (readable, complete) next to the normal output.
+func TestArtifacts(t *testing.T) {
+	dir := t.TempDir()
+	src := write(t, "ok.yaml", "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [all-at-once, rolling]\nexpect: ['share(\"succeeded\") >= 0']\n")
+	html, junit, om := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.om")
+	_, errOut, code := deploysim(t, "run", src, "--report", html, "--junit", junit, "--openmetrics", om)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for path, want := range map[string]string{html: "</html>", junit: "</testsuites>", om: "# EOF"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q", path, want)
+		}
+		if st, _ := os.Stat(path); st.Mode().Perm()&0o044 == 0 {
+			t.Errorf("%s is not readable by others: %v", path, st.Mode())
+		}
+	}
+	if !strings.Contains(errOut, "report: "+html) {
+		t.Errorf("stderr does not name the report: %s", errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("%d files in the output directory, want 3 (no temp files left)", len(entries))
 	}
 }

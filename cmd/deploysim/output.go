@@ -5,18 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
 	"github.com/deploysim/deploysim/models"
+	"github.com/deploysim/deploysim/report"
 	"github.com/deploysim/deploysim/scenarios"
 	"github.com/deploysim/deploysim/strategies"
 )
@@ -90,7 +87,11 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	tmp := f.Name()
-	_, err = f.Write(data)
+	// CreateTemp makes the file private; results are for sharing.
+	err = f.Chmod(0o644)
+	if err == nil {
+		_, err = f.Write(data)
+	}
 	if e := f.Close(); err == nil {
 		err = e
 	}
@@ -125,211 +126,71 @@ func (a *app) render(w io.Writer, reps []*scenarios.Report) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		if err := a.renderReport(w, r, nil); err != nil {
+		if err := report.Table(w, r, a.tableOptions()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// columns are the headline metrics of the table; the JSON has them all.
-var columns = []struct{ head, metric string }{
-	{"downtime s", "downtime_s"},
-	{"availability", "availability"},
-	{"users hit", "blast_radius_users"},
-	{"deploy s", "deploy_duration_s"},
-	{"detect s", "detection_s"},
-	{"rollback s", "rollback_s"},
-	{"capacity floor", "capacity_floor"},
-	{"peak inst", "peak_instances"},
-	{"extra inst-h", "extra_instance_hours"},
+// reportPath is where the HTML report of scenario name goes: the name
+// given, suffixed with the scenario when several were compared.
+func (a *app) reportPath(name string, several bool) string {
+	if !several {
+		return a.report
+	}
+	ext := filepath.Ext(a.report)
+	return strings.TrimSuffix(a.report, ext) + "-" + name + ext
 }
 
-func (a *app) newTable(w io.Writer, header []string) *tablewriter.Table {
-	var t *tablewriter.Table
-	if a.format == "markdown" {
-		t = tablewriter.NewTable(w, tablewriter.WithRenderer(renderer.NewMarkdown()))
-	} else {
-		t = tablewriter.NewTable(w)
-	}
-	t.Options(tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
-	t.Header(toAny(header)...)
-	return t
-}
-
-func toAny(s []string) []any {
-	out := make([]any, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
-}
-
-func (a *app) renderReport(w io.Writer, r *scenarios.Report, set []string) error {
-	title := r.Scenario
-	if r.Title != "" {
-		title += " — " + r.Title
-	}
-	if a.format == "markdown" {
-		fmt.Fprintf(w, "### %s\n\n", title)
-	} else {
-		fmt.Fprintln(w, title)
-	}
-	fmt.Fprintf(w, "seed %d, %d replications per strategy; mean (p95)\n", r.Seed, r.Replications)
-	if !r.Complete {
-		fmt.Fprintln(w, "INTERRUPTED: partial results (runs column shows what finished)")
-	}
-	if a.format == "markdown" {
-		fmt.Fprintln(w)
-	}
-	header := []string{"strategy", "runs", "ok / rolled back / failed"}
-	for _, c := range columns {
-		header = append(header, c.head)
-	}
-	t := a.newTable(w, header)
-	for _, s := range r.Results {
-		row := []string{s.Label, fmt.Sprint(s.Runs), outcomes(s)}
-		for _, c := range columns {
-			row = append(row, cell(c.metric, s.Metrics[c.metric]))
-		}
-		if err := t.Append(toAny(row)...); err != nil {
-			return err
-		}
-	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	a.renderChecks(w, r)
-	return nil
-}
-
-func outcomes(s *scenarios.Summary) string {
-	pct := func(o strategies.Outcome) string { return fmt.Sprintf("%.0f%%", 100*s.Outcomes[o.String()]) }
-	out := pct(strategies.Succeeded) + " / " + pct(strategies.RolledBack) + " / " + pct(strategies.Failed)
-	if s.Outcomes[strategies.RollbackFailed.String()] > 0 {
-		out += " (+" + pct(strategies.RollbackFailed) + " rollback failed)"
-	}
-	return out
-}
-
-func cell(metric string, s scenarios.Stats) string {
-	if s.N == 0 || math.IsNaN(s.Mean) {
-		return "–"
-	}
-	f := func(x float64) string {
-		switch {
-		case metric == "availability" || strings.HasPrefix(metric, "blast_radius") || metric == "capacity_floor":
-			return fmt.Sprintf("%.2f%%", 100*x)
-		case math.Abs(x) >= 100:
-			return fmt.Sprintf("%.0f", x)
-		default:
-			return fmt.Sprintf("%.2f", x)
-		}
-	}
-	return fmt.Sprintf("%s (%s)", f(s.Mean), f(s.P95))
-}
-
-// renderChecks prints the thresholds k6-style: ✓ or ✗, the expression and
-// what was observed.
-func (a *app) renderChecks(w io.Writer, r *scenarios.Report) {
-	any := false
-	for _, s := range r.Results {
-		any = any || len(s.Expect) > 0
-	}
-	if !any {
-		return
-	}
-	green, red, reset := "", "", ""
-	if a.useColor() && a.format == "table" {
-		green, red, reset = "\x1b[32m", "\x1b[31m", "\x1b[0m"
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "thresholds")
-	for _, s := range r.Results {
-		if len(s.Expect) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "  %s\n", s.Label)
-		for _, c := range s.Expect {
-			mark := green + "✓" + reset
-			if !c.OK {
-				mark = red + "✗" + reset
+// writeArtifacts writes the files asked for besides the main output: the
+// HTML reports, JUnit XML and OpenMetrics — each to a temp file renamed
+// into place, also for the partial results of an interrupted run.
+func (a *app) writeArtifacts(scs []*scenarios.Scenario, reps []*scenarios.Report) error {
+	if a.report != "" {
+		for i, r := range reps {
+			path := a.reportPath(r.Scenario, len(reps) > 1)
+			var buf bytes.Buffer
+			if err := report.HTML(&buf, scs[i], r); err != nil {
+				return err
 			}
-			fmt.Fprintf(w, "    %s %s %s %s\n", mark, c.Expr, strings.Repeat(".", max(2, 40-len(c.Expr))), observed(c))
+			if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "report: %s (%d KiB)\n", path, buf.Len()/1024)
 		}
 	}
+	if a.junit != "" {
+		var buf bytes.Buffer
+		if err := report.JUnit(&buf, reps); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(a.junit, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	if a.openmetrics != "" {
+		var buf bytes.Buffer
+		if err := report.OpenMetrics(&buf, reps, report.OpenMetricsOptions{Timeline: a.omTimeline}); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(a.openmetrics, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func observed(c scenarios.Check) string {
-	if c.Error != "" {
-		return "error: " + c.Error
-	}
-	var parts []string
-	for k, v := range c.Values {
-		if v == nil {
-			parts = append(parts, k+"=n/a")
-		} else {
-			parts = append(parts, fmt.Sprintf("%s=%.4g", k, *v))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	sortStrings(parts)
-	return strings.Join(parts, " ")
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
+// tableOptions are the table renderer's options for this invocation.
+func (a *app) tableOptions() report.TableOptions {
+	return report.TableOptions{Markdown: a.format == "markdown", Color: a.useColor() && a.format == "table"}
 }
 
 func (a *app) renderSweep(w io.Writer, r *scenarios.SweepReport) error {
 	if a.format == "json" {
 		return writeJSON(w, r)
 	}
-	fmt.Fprintf(w, "sweep of %s: %d points × %d strategies, seed %d, %d replications each; mean (p95)\n",
-		r.Scenario, len(r.Points), len(r.Strategies()), r.Seed, r.Replications)
-	if !r.Complete {
-		fmt.Fprintln(w, "INTERRUPTED: partial results")
-	}
-	header := append([]string{}, r.Parameters...)
-	header = append(header, "strategy", "runs", "ok / rolled back / failed")
-	for _, c := range columns {
-		header = append(header, c.head)
-	}
-	header = append(header, "thresholds")
-	t := a.newTable(w, header)
-	for _, p := range r.Points {
-		for _, s := range p.Results {
-			var row []string
-			for _, k := range r.Parameters {
-				row = append(row, p.Set[k])
-			}
-			row = append(row, s.Label, fmt.Sprint(s.Runs), outcomes(s))
-			for _, c := range columns {
-				row = append(row, cell(c.metric, s.Metrics[c.metric]))
-			}
-			pass, n := 0, len(s.Expect)
-			for _, c := range s.Expect {
-				if c.OK {
-					pass++
-				}
-			}
-			th := "–"
-			if n > 0 {
-				th = fmt.Sprintf("%d/%d ✓", pass, n)
-			}
-			row = append(row, th)
-			if err := t.Append(toAny(row)...); err != nil {
-				return err
-			}
-		}
-	}
-	return t.Render()
+	return report.SweepTable(w, r, a.tableOptions())
 }
 
 func (a *app) listCmd() *cobra.Command {

@@ -1,0 +1,161 @@
+package report
+
+import (
+	"io"
+	"math"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/deploysim/deploysim/models"
+	"github.com/deploysim/deploysim/scenarios"
+)
+
+// TimelineEpoch is the wall-clock time the simulated timeline is placed at
+// when exported with timestamps: simulated second s becomes
+// TimelineEpoch + s. A fixed epoch keeps the export deterministic.
+var TimelineEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// OpenMetricsOptions choose what the export holds.
+type OpenMetricsOptions struct {
+	// Timeline adds every strategy's first replication as timestamped
+	// series, for backfilling with
+	// `promtool tsdb create-blocks-from openmetrics`.
+	Timeline bool
+}
+
+// OpenMetrics writes the summary of reps as OpenMetrics text through
+// client_golang's registry and encoder:
+//
+//	deploysim_metric{scenario,strategy,metric,stat}  each metric's mean, stddev, p50, p95, ci95_low, ci95_high
+//	deploysim_outcome_ratio{scenario,strategy,outcome}
+//	deploysim_threshold_ok{scenario,strategy,expr}   1 when the expect: held
+//	deploysim_runs{scenario,strategy}
+//
+// With o.Timeline, the per-bucket series of each strategy's first
+// replication follow with timestamps (deploysim_timeline_*).
+func OpenMetrics(w io.Writer, reps []*scenarios.Report, o OpenMetricsOptions) error {
+	reg := prometheus.NewPedanticRegistry()
+	metric := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "deploysim_metric", Help: "Summary statistic of a metric over the Monte Carlo replications.",
+	}, []string{"scenario", "strategy", "metric", "stat"})
+	outcome := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "deploysim_outcome_ratio", Help: "Share of replications ending in each outcome.",
+	}, []string{"scenario", "strategy", "outcome"})
+	threshold := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "deploysim_threshold_ok", Help: "1 when the expect: threshold held, else 0.",
+	}, []string{"scenario", "strategy", "expr"})
+	runs := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "deploysim_runs", Help: "Replications that finished.",
+	}, []string{"scenario", "strategy"})
+	reg.MustRegister(metric, outcome, threshold, runs)
+	for _, r := range reps {
+		for _, s := range r.Results {
+			runs.WithLabelValues(r.Scenario, s.Label).Set(float64(s.Runs))
+			for _, name := range models.MetricNames {
+				st, ok := s.Metrics[name]
+				if !ok {
+					continue
+				}
+				for _, kv := range []struct {
+					stat string
+					v    float64
+				}{{"mean", st.Mean}, {"stddev", st.StdDev}, {"p50", st.P50}, {"p95", st.P95}, {"ci95_low", st.CILow}, {"ci95_high", st.CIHigh}} {
+					if !math.IsNaN(kv.v) {
+						metric.WithLabelValues(r.Scenario, s.Label, name, kv.stat).Set(kv.v)
+					}
+				}
+			}
+			for _, oc := range []string{"succeeded", "rolled_back", "failed", "rollback_failed"} {
+				outcome.WithLabelValues(r.Scenario, s.Label, oc).Set(s.Outcomes[oc])
+			}
+			for _, c := range s.Expect {
+				v := 0.0
+				if c.OK {
+					v = 1
+				}
+				threshold.WithLabelValues(r.Scenario, s.Label, c.Expr).Set(v)
+			}
+		}
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		return err
+	}
+	if o.Timeline {
+		mfs = append(mfs, timelineFamilies(reps)...)
+	}
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToOpenMetrics(w, mf); err != nil {
+			return err
+		}
+	}
+	_, err = expfmt.FinalizeOpenMetrics(w)
+	return err
+}
+
+// timelineFamilies builds timestamped families from each strategy's
+// sample run. They are built as data, not through a registry, because a
+// registry rightly refuses two samples of one series, and a timeline is
+// exactly that: one series with a sample per bucket.
+func timelineFamilies(reps []*scenarios.Report) []*dto.MetricFamily {
+	type fam struct {
+		name, help string
+		value      func(p *models.Point, v int) float64
+		perVersion bool
+	}
+	fams := []fam{
+		{"deploysim_timeline_requests", "Requests that ended in the bucket, by version.", func(p *models.Point, v int) float64 { return float64(p.PerVersion[v].Requests) }, true},
+		{"deploysim_timeline_failed", "Failed requests in the bucket, by version.", func(p *models.Point, v int) float64 { return float64(p.PerVersion[v].Failed) }, true},
+		{"deploysim_timeline_share", "Share of the bucket's requests served by the version.", func(p *models.Point, v int) float64 { return p.PerVersion[v].Share }, true},
+		{"deploysim_timeline_healthy", "Healthy serving capacity (instances), by version.", func(p *models.Point, v int) float64 { return float64(p.PerVersion[v].Healthy) }, true},
+		{"deploysim_timeline_instances", "Live instances, by version.", func(p *models.Point, v int) float64 {
+			vp := &p.PerVersion[v]
+			return float64(vp.Pending + vp.InService + vp.Terminating)
+		}, true},
+		{"deploysim_timeline_success_ratio", "Success ratio of the bucket.", func(p *models.Point, _ int) float64 { return p.SuccessRatio }, false},
+		{"deploysim_timeline_p99_seconds", "p99 latency of the bucket.", func(p *models.Point, _ int) float64 { return p.P99.Seconds() }, false},
+	}
+	var out []*dto.MetricFamily
+	for _, f := range fams {
+		mf := &dto.MetricFamily{Name: proto.String(f.name), Help: proto.String(f.help), Type: dto.MetricType_GAUGE.Enum()}
+		for _, r := range reps {
+			for _, s := range r.Results {
+				if s.Sample == nil {
+					continue
+				}
+				tl := &s.Sample.Timeline
+				versions := []int{0}
+				if f.perVersion {
+					versions = versions[:0]
+					for v := range tl.Versions {
+						versions = append(versions, v)
+					}
+				}
+				for _, v := range versions {
+					labels := []*dto.LabelPair{
+						{Name: proto.String("scenario"), Value: proto.String(r.Scenario)},
+						{Name: proto.String("strategy"), Value: proto.String(s.Label)},
+					}
+					if f.perVersion {
+						labels = append(labels, &dto.LabelPair{Name: proto.String("version"), Value: proto.String(tl.Versions[v])})
+					}
+					for i := range tl.Points {
+						p := &tl.Points[i]
+						ts := TimelineEpoch.Add(p.At + tl.Bucket).UnixMilli()
+						mf.Metric = append(mf.Metric, &dto.Metric{
+							Label:       labels,
+							Gauge:       &dto.Gauge{Value: proto.Float64(f.value(p, v))},
+							TimestampMs: proto.Int64(ts),
+						})
+					}
+				}
+			}
+		}
+		out = append(out, mf)
+	}
+	return out
+}

@@ -1,0 +1,197 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"slices"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/deploysim/deploysim/scenarios"
+	"github.com/deploysim/deploysim/strategies"
+)
+
+// TableOptions choose the table's form.
+type TableOptions struct {
+	// Markdown renders a GitHub-flavoured markdown table (for pull
+	// requests); otherwise a boxed text table.
+	Markdown bool
+	// Color marks thresholds green and red with ANSI escapes; callers set
+	// it only for a terminal that wants colour.
+	Color bool
+}
+
+// columns are the headline metrics of the table; JSON has them all.
+var columns = []struct{ head, metric string }{
+	{"downtime", "downtime_s"},
+	{"availability", "availability"},
+	{"users hit", "blast_radius_users"},
+	{"deploy", "deploy_duration_s"},
+	{"detect", "detection_s"},
+	{"rollback", "rollback_s"},
+	{"capacity floor", "capacity_floor"},
+	{"peak inst", "peak_instances"},
+	{"extra inst-h", "extra_instance_hours"},
+}
+
+func newTable(w io.Writer, o TableOptions, header []string) *tablewriter.Table {
+	var t *tablewriter.Table
+	if o.Markdown {
+		t = tablewriter.NewTable(w, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	} else {
+		t = tablewriter.NewTable(w)
+	}
+	t.Options(tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignment(tw.AlignRight))
+	t.Header(toAny(header)...)
+	return t
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}
+
+// Table writes the comparison of one experiment: a title line, one row per
+// strategy with each headline metric as mean ± half its 95 % confidence
+// interval, then the thresholds k6-style (✓/✗ with what was observed).
+func Table(w io.Writer, r *scenarios.Report, o TableOptions) error {
+	title := r.Scenario
+	if r.Title != "" {
+		title += " — " + r.Title
+	}
+	if o.Markdown {
+		fmt.Fprintf(w, "### %s\n\n", title)
+	} else {
+		fmt.Fprintln(w, title)
+	}
+	fmt.Fprintf(w, "seed %d, %d replications per strategy; mean ± 95%% CI\n", r.Seed, r.Replications)
+	if !r.Complete {
+		fmt.Fprintln(w, "INTERRUPTED: partial results (the runs column shows what finished)")
+	}
+	if o.Markdown {
+		fmt.Fprintln(w)
+	}
+	header := []string{"strategy", "runs", "ok / rolled back / failed"}
+	for _, c := range columns {
+		header = append(header, c.head)
+	}
+	t := newTable(w, o, header)
+	for _, s := range r.Results {
+		row := []string{s.Label, fmt.Sprint(s.Runs), Outcomes(s)}
+		for _, c := range columns {
+			row = append(row, meanCI(c.metric, s.Metrics[c.metric]))
+		}
+		if err := t.Append(toAny(row)...); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	Thresholds(w, r, o)
+	return nil
+}
+
+// Outcomes is the share of runs that succeeded, rolled back and failed,
+// with rollbacks that failed added when there were any.
+func Outcomes(s *scenarios.Summary) string {
+	pct := func(o strategies.Outcome) string { return fmt.Sprintf("%.0f%%", 100*s.Outcomes[o.String()]) }
+	out := pct(strategies.Succeeded) + " / " + pct(strategies.RolledBack) + " / " + pct(strategies.Failed)
+	if s.Outcomes[strategies.RollbackFailed.String()] > 0 {
+		out += " (+" + pct(strategies.RollbackFailed) + " rollback failed)"
+	}
+	return out
+}
+
+// Thresholds prints each strategy's expect: checks, ✓ or ✗, the
+// expression and the observed values.
+func Thresholds(w io.Writer, r *scenarios.Report, o TableOptions) {
+	if !slices.ContainsFunc(r.Results, func(s *scenarios.Summary) bool { return len(s.Expect) > 0 }) {
+		return
+	}
+	green, red, reset := "", "", ""
+	if o.Color && !o.Markdown {
+		green, red, reset = "\x1b[32m", "\x1b[31m", "\x1b[0m"
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "thresholds")
+	for _, s := range r.Results {
+		if len(s.Expect) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %s\n", s.Label)
+		for _, c := range s.Expect {
+			mark := green + "✓" + reset
+			if !c.OK {
+				mark = red + "✗" + reset
+			}
+			fmt.Fprintf(w, "    %s %s %s %s\n", mark, c.Expr, strings.Repeat(".", max(2, 40-len(c.Expr))), Observed(c))
+		}
+	}
+}
+
+// Observed formats the values a threshold expression used.
+func Observed(c scenarios.Check) string {
+	if c.Error != "" {
+		return "error: " + c.Error
+	}
+	var parts []string
+	for k, v := range c.Values {
+		if v == nil {
+			parts = append(parts, k+"=n/a")
+		} else {
+			parts = append(parts, fmt.Sprintf("%s=%.4g", k, *v))
+		}
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, " ")
+}
+
+// SweepTable writes a sweep: one row per grid point and strategy.
+func SweepTable(w io.Writer, r *scenarios.SweepReport, o TableOptions) error {
+	fmt.Fprintf(w, "sweep of %s: %d points × %d strategies, seed %d, %d replications each; mean ± 95%% CI\n",
+		r.Scenario, len(r.Points), len(r.Strategies()), r.Seed, r.Replications)
+	if !r.Complete {
+		fmt.Fprintln(w, "INTERRUPTED: partial results")
+	}
+	header := append([]string{}, r.Parameters...)
+	header = append(header, "strategy", "runs", "ok / rolled back / failed")
+	for _, c := range columns {
+		header = append(header, c.head)
+	}
+	header = append(header, "thresholds")
+	t := newTable(w, o, header)
+	for _, p := range r.Points {
+		for _, s := range p.Results {
+			var row []string
+			for _, k := range r.Parameters {
+				row = append(row, p.Set[k])
+			}
+			row = append(row, s.Label, fmt.Sprint(s.Runs), Outcomes(s))
+			for _, c := range columns {
+				row = append(row, meanCI(c.metric, s.Metrics[c.metric]))
+			}
+			pass := 0
+			for _, c := range s.Expect {
+				if c.OK {
+					pass++
+				}
+			}
+			th := "–"
+			if len(s.Expect) > 0 {
+				th = fmt.Sprintf("%d/%d ✓", pass, len(s.Expect))
+			}
+			if err := t.Append(toAny(append(row, th))...); err != nil {
+				return err
+			}
+		}
+	}
+	return t.Render()
+}
