@@ -114,7 +114,7 @@ over seeded Monte Carlo replications.`,
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return a.checkFlags(c) }
 
 	root.AddCommand(a.runCmd(), a.compareCmd(), a.sweepCmd(), a.validateCmd(),
-		a.listCmd(), a.explainCmd(), a.schemaCmd())
+		a.listCmd(), a.explainCmd(), a.schemaCmd(), a.serveCmd())
 	return root
 }
 

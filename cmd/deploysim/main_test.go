@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var binary string
@@ -176,5 +180,57 @@ func TestArtifacts(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
 		t.Errorf("%d files in the output directory, want 3 (no temp files left)", len(entries))
+	}
+}
+
+// TestServe runs `deploysim serve` as users do: it prints where it listens,
+// serves /metrics while the run goes on, and with --exit stops when the run
+// is over.
+func TestServe(t *testing.T) {
+	cmd := exec.Command(binary, "serve", "default", "--strategy", "canary", "--speed", "2000", "--addr", "127.0.0.1:0", "--exit")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stderr)
+	var url string
+	for sc.Scan() {
+		if i := strings.Index(sc.Text(), "http://"); i >= 0 {
+			url = strings.Fields(sc.Text()[i:])[0]
+			break
+		}
+	}
+	if url == "" {
+		t.Fatal("serve did not say where it listens")
+	}
+	// The first snapshot arrives once the world has started.
+	var body []byte
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "deploysim_requests_total") {
+			break
+		}
+	}
+	if !strings.Contains(string(body), "deploysim_requests_total") || !strings.Contains(string(body), "deploysim_simulated_seconds") {
+		t.Fatalf("/metrics:\n%s", body)
+	}
+	var rest strings.Builder
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve --exit: %v\n%s", err, rest.String())
+	}
+	if !strings.Contains(rest.String(), "run finished") {
+		t.Fatalf("serve did not report the end of the run:\n%s", rest.String())
 	}
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/deploysim/deploysim/models"
+	"github.com/deploysim/deploysim/report"
+	"github.com/deploysim/deploysim/scenarios"
+	"github.com/deploysim/deploysim/sim"
+)
+
+// serveCmd runs one scenario paced against the wall clock and serves its
+// live state: Prometheus metrics, a JSON snapshot and a small page.
+func (a *app) serveCmd() *cobra.Command {
+	var (
+		strategy string
+		addr     string
+		speed    float64
+		exit     bool
+	)
+	c := &cobra.Command{
+		Use:   "serve FILE|BUILTIN",
+		Short: "Run one scenario live, paced, with Prometheus /metrics and a live page",
+		Long: `serve runs one strategy of a scenario once, paced so that one wall second is
+--speed simulated seconds, and serves the simulated world's current state:
+/metrics (Prometheus/OpenMetrics: requests by version and outcome, healthy
+targets, listener and DNS weights, alarm states, deployment phase, the
+simulator's events/s), /state (JSON) and a live page at /. Point a real
+Prometheus and your real alert rules at a simulated deployment.`,
+		Example: `  deploysim serve default --strategy canary --speed 60
+  deploysim serve my.yaml --addr 127.0.0.1:9100`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if speed <= 0 {
+				return usage("--speed %v: must be positive", speed)
+			}
+			sc, err := load(args[0])
+			if err != nil {
+				return err
+			}
+			st, err := pickStrategy(sc, strategy)
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			live := report.NewLive(sc.Name, st.Label)
+			srv := &http.Server{Handler: live.Handler(), ReadHeaderTimeout: 5 * time.Second}
+			go srv.Serve(ln)
+			defer srv.Close()
+			fmt.Fprintf(a.stderr, "serving %s / %s on http://%s (speed ×%g; Ctrl-C stops)\n", sc.Name, st.Label, ln.Addr(), speed)
+
+			seed := sc.Seed
+			if cmd.Flags().Changed("seed") {
+				seed = a.seed
+			}
+			ctx := cmd.Context()
+			res, err := sc.RunWith(ctx, st, scenarios.ReplicationSeed(seed, 0), func(w *models.World) {
+				pace(ctx, w, speed, live)
+			})
+			live.Finish()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "run finished: %s (%s simulated)\n", res.Outcome, (res.Timeline.EndAt).Round(time.Second))
+			if exit {
+				return nil
+			}
+			<-ctx.Done()
+			return nil
+		},
+	}
+	c.Flags().StringVar(&strategy, "strategy", "", "the strategy (label) to run (default: the scenario's first)")
+	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
+	c.Flags().Float64Var(&speed, "speed", 60, "simulated seconds per wall second")
+	c.Flags().BoolVar(&exit, "exit", false, "exit when the run is over instead of serving its final state")
+	return c
+}
+
+func pickStrategy(sc *scenarios.Scenario, label string) (*scenarios.Strategy, error) {
+	if len(sc.Strategies) == 0 {
+		return nil, usage("%s has no strategies", sc.Name)
+	}
+	if label == "" {
+		return &sc.Strategies[0], nil
+	}
+	for i := range sc.Strategies {
+		if sc.Strategies[i].Label == label {
+			return &sc.Strategies[i], nil
+		}
+	}
+	var labels []string
+	for _, s := range sc.Strategies {
+		labels = append(labels, s.Label)
+	}
+	return nil, usage("--strategy %q: not in %s (allowed: %v)", label, sc.Name, labels)
+}
+
+// pace adds a process to the world that, every tick of simulated time,
+// publishes a snapshot and sleeps until the wall clock has caught up with
+// the simulated time divided by speed. Only the timing of the run
+// depends on the wall clock; what happens in it does not.
+func pace(ctx context.Context, w *models.World, speed float64, live *report.Live) {
+	tick := time.Duration(float64(100*time.Millisecond) * speed) // ten snapshots a wall second
+	start := time.Now()
+	w.Sim().Go("pacer", func(p *sim.Proc) {
+		for ctx.Err() == nil {
+			live.Update(w.Snapshot())
+			p.Sleep(tick)
+			due := start.Add(time.Duration(float64(p.Now()) / speed))
+			if d := time.Until(due); d > 0 {
+				select {
+				case <-time.After(d):
+				case <-ctx.Done():
+				}
+			}
+		}
+	})
+}
+
