@@ -125,4 +125,3 @@ func pace(ctx context.Context, w *models.World, speed float64, live *report.Live
 		}
 	})
 }
-
