@@ -73,8 +73,13 @@ type decoder struct {
 	strictLabels bool
 	file         string
 	errs         []FieldError
+	warnings     []string
 	pos          map[string][2]int
 }
+
+// warn records something the loader accepted but the user should know
+// (an imported field that is not simulated).
+func (d *decoder) warn(msg string) { d.warnings = append(d.warnings, msg) }
 
 func newDecoder(file string) *decoder {
 	return &decoder{file: file, pos: map[string][2]int{}}

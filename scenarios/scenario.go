@@ -102,12 +102,18 @@ func (s *StrategyBlock) decodeNode(d *decoder, n *yaml.Node, path string) {
 			d.pos[join(path, "name")] = [2]int{key.Line, key.Column}
 		case "label":
 			s.Label, _ = d.scalar(resolve(val), join(path, "label"), "a label")
+		case "from_file":
+			s.importFile(d, val, join(path, "from_file"))
+			if s.Name == "" {
+				return
+			}
+			cfg = s.Config
 		default:
 			cfg.Content = append(cfg.Content, key, val)
 		}
 	}
 	if s.Name == "" {
-		d.errAt(n, join(path, "name"), "missing (allowed: %s)", strings.Join(StrategyNames(), ", "))
+		d.errAt(n, join(path, "name"), "missing (allowed: %s, or from_file:)", strings.Join(StrategyNames(), ", "))
 	}
 	s.Config = cfg
 	_ = cfg.Decode(&s.Values)
@@ -136,7 +142,10 @@ type Scenario struct {
 	// Source is where it was loaded from (a path, or "builtin:NAME").
 	Source string
 	// Config is the world, complete with versions, SLO and alarms.
-	Config     models.Config
+	Config models.Config
+	// Warnings are what the loader accepted but could not simulate
+	// exactly (fields of imported configurations).
+	Warnings   []string
 	Strategies []Strategy
 	faults     []fault
 	expects    []expectation
@@ -211,7 +220,7 @@ func loadNode(name string, root *yaml.Node) (*Scenario, error) {
 		n = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
 	}
 	d.decode(n, reflect.ValueOf(&f).Elem(), "")
-	sc := &Scenario{File: f, Source: name}
+	sc := &Scenario{File: f, Source: name, Warnings: d.warnings}
 	if sc.Name == "" {
 		sc.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	}

@@ -114,7 +114,7 @@ over seeded Monte Carlo replications.`,
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return a.checkFlags(c) }
 
 	root.AddCommand(a.runCmd(), a.compareCmd(), a.sweepCmd(), a.validateCmd(),
-		a.listCmd(), a.explainCmd(), a.schemaCmd(), a.serveCmd())
+		a.listCmd(), a.explainCmd(), a.schemaCmd(), a.serveCmd(), a.importCmd())
 	return root
 }
 
@@ -264,6 +264,9 @@ func (a *app) runScenarios(cmd *cobra.Command, scs []*scenarios.Scenario) error 
 	var reps []*scenarios.Report
 	var runErr error
 	for _, sc := range scs {
+		a.warn(sc)
+	}
+	for _, sc := range scs {
 		rep, err := sc.Run(cmd.Context(), a.options(cmd, sc.Name))
 		if rep != nil {
 			reps = append(reps, rep)
@@ -371,6 +374,7 @@ func (a *app) validateCmd() *cobra.Command {
 					bad = fmt.Errorf("%d file(s) invalid: %w", 1, scenarios.ErrInvalid)
 					continue
 				}
+				a.warn(sc)
 				fmt.Fprintf(a.stdout, "%s: ok (%d strategies, %d faults, %d thresholds, %d replications)\n",
 					f, len(sc.Strategies), len(sc.Faults), len(sc.Expect), sc.Replications)
 			}

@@ -80,6 +80,10 @@ func TestExitCodes(t *testing.T) {
 		{"missing file", []string{"run", "nope.yaml"}, 2, "", "nope.yaml"},
 		{"report needs .html", []string{"run", passing, "--report", "r.txt"}, 2, "", "must end in .html"},
 		{"timeline needs openmetrics", []string{"run", passing, "--openmetrics-timeline"}, 2, "", "needs --openmetrics"},
+		{"import predefined", []string{"import", "codedeploy", "CodeDeployDefault.HalfAtATime"}, 0, "name: rolling", ""},
+		{"import argo", []string{"import", "argo-rollout", "../../scenarios/importer/testdata/argo-canary.yaml"}, 0, "set_weight: 10", "warning:"},
+		{"import invalid", []string{"import", "eb", "../../scenarios/importer/testdata/eb-bad-batch.config"}, 2, "", "eb-bad-batch.config:5:16"},
+		{"import unknown kind", []string{"import", "helm", "x.yaml"}, 2, "", "allowed: eb, codedeploy"},
 		{"list metrics", []string{"list", "metrics"}, 0, "downtime_s", ""},
 		{"list strategies", []string{"list", "strategies"}, 0, "blue-green", ""},
 		{"list scenarios", []string{"list", "scenarios"}, 0, "leak-after-30m", ""},
@@ -232,5 +236,32 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(rest.String(), "run finished") {
 		t.Fatalf("serve did not report the end of the run:\n%s", rest.String())
+	}
+}
+
+// TestFromFile: a scenario imports a strategy from the config file a team
+// already runs, relative to the scenario, and runs it.
+func TestFromFile(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../scenarios/importer/testdata/k8s-rolling.yaml")
+	if err != nil {
+		t.Skip("no k8s test manifest:", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "deployment.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scen := filepath.Join(dir, "s.yaml")
+	os.WriteFile(scen, []byte("replications: 1\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies:\n  - from_file: {kind: k8s, path: deployment.yaml}\n"), 0o644)
+	out, errOut, code := deploysim(t, "run", scen, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"strategy": "rolling"`) && !strings.Contains(out, `"strategy": "all-at-once"`) {
+		t.Fatalf("the imported strategy did not run:\n%s", out)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("strategies:\n  - from_file: {kind: helm, path: deployment.yaml}\n"), 0o644)
+	if _, errOut, code := deploysim(t, "validate", bad); code != 2 || !strings.Contains(errOut, "bad.yaml:2:") {
+		t.Fatalf("bad from_file: exit %d, %s", code, errOut)
 	}
 }

@@ -1,0 +1,87 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/deploysim/deploysim/scenarios/importer"
+)
+
+// importFile reads a strategy block's from_file: {kind, path} (or paths:
+// a list, e.g. an Argo Rollout and its AnalysisTemplate) and replaces the
+// block with the imported strategy. Paths are relative to the scenario
+// file. What the importer could not map becomes a warning of the scenario;
+// world settings the source fixes are reported too, since a strategy
+// block cannot hold them.
+func (s *StrategyBlock) importFile(d *decoder, n *yaml.Node, path string) {
+	var spec struct {
+		Kind  string   `yaml:"kind"`
+		Path  string   `yaml:"path"`
+		Paths []string `yaml:"paths"`
+	}
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.errAt(n, path, "got %s, want {kind: KIND, path: FILE}", kindName(n))
+		return
+	}
+	if err := n.Decode(&spec); err != nil {
+		d.errAt(n, path, "%v", err)
+		return
+	}
+	kinds := make([]string, 0, 6)
+	for _, k := range importer.Kinds() {
+		kinds = append(kinds, string(k))
+	}
+	if !strings.Contains(","+strings.Join(kinds, ",")+",", ","+spec.Kind+",") {
+		d.errAt(n, join(path, "kind"), "%q (allowed: %s)", spec.Kind, strings.Join(kinds, ", "))
+		return
+	}
+	files := spec.Paths
+	if spec.Path != "" {
+		files = append([]string{spec.Path}, files...)
+	}
+	if len(files) == 0 {
+		d.errAt(n, join(path, "path"), "missing: the configuration file to import")
+		return
+	}
+	var srcs []importer.Source
+	for _, f := range files {
+		p := f
+		if !filepath.IsAbs(p) && d.file != "" && !strings.HasPrefix(d.file, "builtin:") {
+			p = filepath.Join(filepath.Dir(d.file), f)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			d.errAt(n, join(path, "path"), "%v", err)
+			return
+		}
+		srcs = append(srcs, importer.Source{File: p, Src: b})
+	}
+	r, err := importer.ImportFiles(importer.Kind(spec.Kind), srcs...)
+	if err != nil {
+		d.errAt(n, path, "%v", err)
+		return
+	}
+	var cfg yaml.Node
+	b, err := yaml.Marshal(r.Config)
+	if err == nil {
+		err = yaml.Unmarshal(b, &cfg)
+	}
+	if err != nil || len(cfg.Content) == 0 {
+		d.errAt(n, path, "imported configuration does not re-encode: %v", err)
+		return
+	}
+	s.Name = r.Strategy
+	s.Config = *cfg.Content[0]
+	for _, w := range r.Warnings {
+		d.warn(fmt.Sprintf("%s:%d:%d: %s: %s (from_file at %s)", w.File, w.Line, w.Col, w.Path, w.Msg, path))
+	}
+	if len(r.World) > 0 {
+		wb, _ := yaml.Marshal(map[string]any{"world": r.World})
+		d.warn(fmt.Sprintf("%s: the imported configuration also sets world settings a strategy block cannot hold; set them in the scenario if they apply:\n%s", path, strings.TrimSpace(string(wb))))
+	}
+}
