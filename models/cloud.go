@@ -153,32 +153,28 @@ func (c *cloud) instances(ids []strategies.InstanceID) ([]int32, error) {
 	return out, nil
 }
 
-func (c *cloud) RegisterTargets(tg strategies.TargetGroupID, ids ...strategies.InstanceID) error {
+// targets validates a target group and instances for (de)registration.
+func (c *cloud) targets(tg strategies.TargetGroupID, ids []strategies.InstanceID) ([]int32, error) {
 	if _, err := c.w.targetGroup(tg); err != nil {
-		return err
+		return nil, err
 	}
-	is, err := c.instances(ids)
-	if err != nil {
-		return err
-	}
+	return c.instances(ids)
+}
+
+func (c *cloud) RegisterTargets(tg strategies.TargetGroupID, ids ...strategies.InstanceID) error {
+	is, err := c.targets(tg, ids)
 	for _, i := range is {
 		c.w.registerTarget(int(tg), i, false)
 	}
-	return nil
+	return err
 }
 
 func (c *cloud) DeregisterTargets(tg strategies.TargetGroupID, ids ...strategies.InstanceID) error {
-	if _, err := c.w.targetGroup(tg); err != nil {
-		return err
-	}
-	is, err := c.instances(ids)
-	if err != nil {
-		return err
-	}
+	is, err := c.targets(tg, ids)
 	for _, i := range is {
 		c.w.deregisterTarget(int(tg), i)
 	}
-	return nil
+	return err
 }
 
 func (c *cloud) DescribeTargetHealth(tg strategies.TargetGroupID) ([]strategies.TargetHealth, error) {
