@@ -1,8 +1,6 @@
 package strategies
 
 import (
-	"fmt"
-
 	"github.com/deploysim/deploysim/strategies/plan"
 )
 
@@ -43,8 +41,9 @@ func (s *additionalBatch) Name() string { return "rolling-with-additional-batch"
 
 // Run: migrate; launch one extra batch of the new version into the group;
 // deploy the original instances batch by batch in place; remove the extra
-// batch. Rollback: remove the extra batch and redeploy the previous
-// revision in place, batch by batch.
+// batch. Rollback is a new deployment of the previous revision with the
+// same policy: an additional batch of it first, then in place batch by
+// batch, then the additional batch goes.
 func (s *additionalBatch) Run(env Env) Result {
 	r := newRunner(env, s.cfg.Rollback, s.Name())
 	n, err := r.fleetSize()
@@ -105,13 +104,48 @@ func (s *additionalBatch) Run(env Env) Result {
 		a = r.bake()
 	}
 	return r.finish(a, func() error {
+		// Elastic Beanstalk rolls back by deploying the previous version
+		// with the same policy: a fresh additional batch (of the old
+		// version) first, so that capacity stays full throughout.
 		from := env.Target.From
 		if err := env.ASG.UpdateGroup(g, GroupUpdate{Version: &from}); err != nil {
 			return err
 		}
-		if err := r.terminate(extra()...); err != nil {
-			return fmt.Errorf("remove additional batch: %w", err)
+		k0, _ := r.ready(g, tg, from)
+		grp, err := env.ASG.DescribeGroup(g)
+		if err != nil {
+			return err
 		}
-		return r.redeployPrevious(g, p.Batches[0], true)
+		r.phasef("rollback: additional batch of %d %s", p.AdditionalBatch, from)
+		if err := r.setDesired(g, grp.Desired+p.AdditionalBatch); err != nil {
+			return err
+		}
+		if a := r.waitReady(g, tg, from, k0+p.AdditionalBatch); a != nil {
+			return a
+		}
+		// Only now does the new version's additional batch go.
+		ins, _ := r.live(g)
+		for _, id := range extra() {
+			if versionOf(ins, id) == env.Target.To {
+				if err := r.terminate(id); err != nil {
+					return err
+				}
+			}
+		}
+		if err := r.redeployPrevious(g, p.Batches[0], true); err != nil {
+			return err
+		}
+		r.phasef("rollback: remove additional batch")
+		return r.terminate(extra()...)
 	})
+}
+
+// versionOf returns the version of instance id among ins ("" if absent).
+func versionOf(ins []Instance, id InstanceID) Version {
+	for _, in := range ins {
+		if in.ID == id {
+			return in.Version
+		}
+	}
+	return ""
 }
