@@ -32,7 +32,7 @@ type meter struct {
 	// [target group][version+1]; rings are allocated when a scope first
 	// sees a request.
 	cur     [][maxVersions + 1]observe.Period
-	rings   [][maxVersions + 1][]observe.Period
+	rings   [][maxVersions + 1]*ring
 	slotAll observe.Histogram
 	slots   int64 // slots closed
 
@@ -62,6 +62,7 @@ type meter struct {
 
 	timeline []Point
 	vpool    []VersionPoint
+	vchunk   int
 	stamp    []uint32 // per instance: last tick that counted it
 	tickNo   uint32
 }
@@ -82,7 +83,7 @@ func (m *meter) init(w *World) {
 
 func (m *meter) addTargetGroup() {
 	m.cur = append(m.cur, [maxVersions + 1]observe.Period{})
-	m.rings = append(m.rings, [maxVersions + 1][]observe.Period{})
+	m.rings = append(m.rings, [maxVersions + 1]*ring{})
 }
 
 // served reports whether a cause is an answer from the application (its
@@ -163,9 +164,11 @@ func (m *meter) closeBucket(now sim.Time) {
 	}
 	nv := len(w.versions)
 	if len(m.vpool) < nv {
-		// Points share backing arrays, 1024 buckets at a time, so that the
-		// timeline costs an allocation per thousand buckets, not per bucket.
-		m.vpool = make([]VersionPoint, 1024*nv)
+		// Points share backing arrays, growing to 1024 buckets at a time,
+		// so that the timeline costs an allocation per thousand buckets,
+		// not per bucket, and a short run allocates little.
+		m.vchunk = min(max(2*m.vchunk, 64), 1024)
+		m.vpool = make([]VersionPoint, m.vchunk*nv)
 	}
 	pt := Point{At: now.Duration() - m.bucket, PerVersion: m.vpool[:nv:nv]}
 	m.vpool = m.vpool[nv:]
@@ -290,22 +293,44 @@ func (m *meter) measureBucket(pt *Point) {
 	}
 }
 
+// ring keeps one scope's closed slots: from base, growing to hist
+// entries and then overwriting the oldest. It grows instead of being
+// allocated whole because most runs are far shorter than the history.
+type ring struct {
+	base int64 // the slot stored first
+	data []observe.Period
+}
+
+func (r *ring) put(slot int64, p *observe.Period, hist int) {
+	if len(r.data) < hist {
+		r.data = append(r.data, *p)
+		return
+	}
+	r.data[(slot-r.base)%int64(hist)] = *p
+}
+
+func (r *ring) get(slot int64, hist int) *observe.Period {
+	if slot < r.base {
+		return nil
+	}
+	return &r.data[(slot-r.base)%int64(hist)]
+}
+
 // closeSlot ends an observation slot: every scope's aggregate moves into
 // its ring.
 func (m *meter) closeSlot() {
-	pos := int(m.slots % int64(m.hist))
 	for tg := range m.cur {
 		for v := range m.cur[tg] {
 			c := &m.cur[tg][v]
-			ring := m.rings[tg][v]
-			if ring == nil {
+			r := m.rings[tg][v]
+			if r == nil {
 				if c.Requests() == 0 {
 					continue
 				}
-				ring = make([]observe.Period, m.hist)
-				m.rings[tg][v] = ring
+				r = &ring{base: m.slots}
+				m.rings[tg][v] = r
 			}
-			ring[pos] = *c
+			r.put(m.slots, c, m.hist)
 			c.Reset()
 		}
 	}
@@ -332,17 +357,17 @@ func (m *meter) forSlots(s strategies.Scope, n, skip int, f func(age int, p *obs
 		if s.TargetGroup != 0 && tg != int(s.TargetGroup) {
 			continue
 		}
-		for v := range m.rings[tg] {
-			ring := m.rings[tg][v]
-			if ring == nil {
+		for v, r := range m.rings[tg] {
+			if r == nil {
 				continue
 			}
 			if s.Version != "" && (v == 0 || w.versions[v-1].spec.Name != string(s.Version)) {
 				continue
 			}
 			for age := skip; age < n; age++ {
-				pos := int((m.slots - 1 - int64(age)) % int64(m.hist))
-				f(age, &ring[pos])
+				if p := r.get(m.slots-1-int64(age), m.hist); p != nil {
+					f(age, p)
+				}
 			}
 		}
 	}
