@@ -114,7 +114,7 @@
 // failed checks reach analysis.threshold (default 1). Flagger tests the
 // threshold at the start of the next interval.
 //
-// # Where the sources differ from the brief
+// # Where the sources differ from common belief
 //
 //   - Kayenta classifies metrics by a confidence interval for the shift
 //     (Hodges–Lehmann estimate, 98% interval, tolerance band

@@ -8,7 +8,7 @@ import (
 func TestArgoBasicCanaryReplicas(t *testing.T) {
 	// Expected counts are Argo Rollouts' behaviour for the closest-weight
 	// rule (its approximateWeightedCanaryStableReplicaCounts test cases),
-	// plus the examples of the brief and of the function doc.
+	// plus the examples of the issue and of the function doc.
 	tests := []struct {
 		name                    string
 		replicas, weight, surge int
