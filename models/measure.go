@@ -47,6 +47,7 @@ type meter struct {
 	start                        sim.Time
 	from, to                     int8
 	flag                         int8 // the release's feature flag slot, -1 for none
+	flagOnAtRollback             bool // the rollback had a flag to turn off
 	run                          [maxVersions + 1]observe.Period
 	active, failed               bitset
 	dataErrors                   int64
@@ -286,7 +287,7 @@ func (m *meter) measureBucket(pt *Point) {
 		allOld := (m.to < 0 || pt.PerVersion[m.to].Requests == 0) && old.Requests > 0 && old.Healthy >= m.baseCap
 		// Behind a feature flag the new code path is gone once the flag
 		// is off, though the new version keeps serving (dark).
-		flagOff := m.flag >= 0 && m.w.flagPct[m.flag] == 0
+		flagOff := m.flagOnAtRollback && m.w.flagPct[m.flag] == 0
 		if allOld || flagOff {
 			m.recovered = m.w.s.Now()
 		}
@@ -389,6 +390,7 @@ func (w *World) rollbackStarted(reason string) {
 	m := &w.meter
 	if m.rollbackAt < 0 {
 		m.rollbackAt = w.s.Now()
+		m.flagOnAtRollback = m.flag >= 0 && w.flagPct[m.flag] > 0
 	}
 	w.mark("rollback", "%s", reason)
 }
