@@ -1,6 +1,7 @@
 package strategies_test
 
 import (
+	"math"
 	"os/exec"
 	"strings"
 	"testing"
@@ -181,6 +182,10 @@ func TestBadReleaseRolledBackByEachTrigger(t *testing.T) {
 				// Flag off: the code stays, the failures stop.
 				if last.Failed > 0 {
 					t.Errorf("seed 1: still failing at the end\n%s", describe(r))
+				}
+				// Turning a flag off is instant: recovery is measured from it.
+				if rb := r.Metrics.Rollback; math.IsNaN(rb) || rb > 10 {
+					t.Errorf("seed 1: rollback_s %v, want the few seconds of a flag flip\n%s", rb, describe(r))
 				}
 			} else if last.PerVersion[1].Requests > 0 || last.PerVersion[0].Healthy < 10 {
 				t.Errorf("seed 1: not restored at the end: %+v\n%s", last.PerVersion, describe(r))
