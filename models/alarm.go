@@ -2,9 +2,15 @@ package models
 
 import (
 	"fmt"
+	"math"
+	"reflect"
 	"time"
 
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
 	"github.com/deploysim/deploysim/models/observe"
+	"github.com/deploysim/deploysim/sim"
 	"github.com/deploysim/deploysim/strategies"
 )
 
@@ -12,6 +18,7 @@ import (
 // evaluator that turns datapoints into states.
 type alarm struct {
 	spec    AlarmSpec
+	prog    *vm.Program // Expression, compiled
 	metric  observe.Metric
 	stat    observe.Statistic
 	healthy bool // healthy_hosts, measured from the world rather than requests
@@ -46,14 +53,34 @@ func metricStat(name string) (observe.Metric, observe.Statistic, error) {
 	return 0, 0, fmt.Errorf("metric %q: allowed %v", name, AlarmMetrics)
 }
 
+// CheckAlarm reports what is wrong with an alarm, naming the field and the
+// allowed values (nil when it can be evaluated).
+func CheckAlarm(a AlarmSpec) error {
+	_, err := parseAlarm(a)
+	return err
+}
+
 func parseAlarm(a AlarmSpec) (alarm, error) {
 	al := alarm{spec: a, version: a.Version}
 	if a.Name == "" {
 		return al, fmt.Errorf("alarm name: must not be empty")
 	}
-	if a.Metric == "healthy_hosts" {
+	switch {
+	case a.Expression != "":
+		if a.Metric != "" {
+			return al, fmt.Errorf("alarm %q: set metric or expression, not both", a.Name)
+		}
+		prog, isBool, err := CompileAlarmExpression(a.Expression)
+		if err != nil {
+			return al, fmt.Errorf("alarm %q: expression: %w", a.Name, err)
+		}
+		al.prog = prog
+		if isBool && a.Comparison == "" {
+			a.Comparison, a.Threshold = ">=", 1
+		}
+	case a.Metric == "healthy_hosts":
 		al.healthy = true
-	} else {
+	default:
 		m, s, err := metricStat(a.Metric)
 		if err != nil {
 			return al, fmt.Errorf("alarm %q: %w", a.Name, err)
@@ -112,7 +139,9 @@ func (w *World) evaluateAlarms(slot int64) {
 		}
 		var v float64
 		var ok bool
-		if a.healthy {
+		if a.prog != nil {
+			v, ok = w.alarmExpression(a)
+		} else if a.healthy {
 			v, ok = float64(w.healthyHostsOf(a.version)), true
 		} else {
 			p := w.meter.window(strategies.Scope{Version: strategies.Version(a.version)}, a.slots)
@@ -154,4 +183,82 @@ func (w *World) alarmState(name string) (strategies.AlarmState, error) {
 		}
 	}
 	return 0, fmt.Errorf("alarm %q: %w", name, strategies.ErrNotFound)
+}
+
+// AlarmEnv is what an alarm expression sees: one alarm period of the
+// alarm's scope. Rates are fractions, latencies milliseconds.
+type AlarmEnv struct {
+	ErrorRate    float64 `expr:"error_rate"`
+	SuccessRate  float64 `expr:"success_rate"`
+	Errors       float64 `expr:"errors"`
+	Requests     float64 `expr:"requests"`
+	LatencyP50   float64 `expr:"latency_p50"`
+	LatencyP90   float64 `expr:"latency_p90"`
+	LatencyP99   float64 `expr:"latency_p99"`
+	LatencyMean  float64 `expr:"latency_mean"`
+	HealthyHosts float64 `expr:"healthy_hosts"`
+}
+
+// AlarmExprNames lists the names an alarm expression may use.
+var AlarmExprNames = AlarmMetrics
+
+// CompileAlarmExpression compiles an alarm expression once, against
+// AlarmEnv: an unknown name is an error, as is a result that is neither a
+// number nor a boolean. It reports whether the result is a boolean. Only
+// arithmetic, comparisons, logic and the pure functions abs, ceil, floor,
+// round, min and max are available (no time, no I/O), within 200 nodes.
+func CompileAlarmExpression(src string) (prog *vm.Program, isBool bool, err error) {
+	opts := []expr.Option{expr.Env(AlarmEnv{}), expr.DisableAllBuiltins(), expr.MaxNodes(200)}
+	for _, b := range []string{"abs", "ceil", "floor", "round", "min", "max"} {
+		opts = append(opts, expr.EnableBuiltin(b))
+	}
+	prog, err = expr.Compile(src, opts...)
+	if err != nil {
+		return nil, false, err
+	}
+	switch t := prog.Node().Type(); {
+	case t == nil:
+		return nil, false, fmt.Errorf("%q: its type is unknown; want a number or a boolean", src)
+	case t.Kind() == reflect.Bool:
+		return prog, true, nil
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Float64:
+		return prog, false, nil
+	case t.Kind() == reflect.Interface:
+		return prog, false, nil // checked when it runs
+	default:
+		return nil, false, fmt.Errorf("%q is a %v; want a number or a boolean", src, t)
+	}
+}
+
+// alarmExpression evaluates an alarm's expression over its last period.
+func (w *World) alarmExpression(a *alarm) (float64, bool) {
+	p := w.meter.window(strategies.Scope{Version: strategies.Version(a.version)}, a.slots)
+	if p.Requests() == 0 {
+		return 0, false
+	}
+	ms := func(q float64) float64 { return float64(p.Latency.Quantile(q)) / float64(time.Millisecond) }
+	env := AlarmEnv{
+		ErrorRate: p.ErrorRate(), SuccessRate: p.SuccessRatio(),
+		Errors: float64(p.Errors()), Requests: float64(p.Requests()),
+		LatencyP50: ms(0.5), LatencyP90: ms(0.9), LatencyP99: ms(0.99),
+		LatencyMean:  float64(p.Latency.Mean()) / float64(time.Millisecond),
+		HealthyHosts: float64(w.healthyHostsOf(a.version)),
+	}
+	out, err := expr.Run(a.prog, env)
+	if err != nil {
+		sim.Bug("alarm %q: expression failed at run time: %v", a.spec.Name, err)
+	}
+	switch v := out.(type) {
+	case bool:
+		if v {
+			return 1, true
+		}
+		return 0, true
+	case float64:
+		return v, !math.IsNaN(v)
+	case int:
+		return float64(v), true
+	}
+	sim.Bug("alarm %q: expression gave %T", a.spec.Name, out)
+	return 0, false
 }

@@ -216,6 +216,13 @@ type AlarmSpec struct {
 	// TreatMissingData is "missing" (default), "notBreaching", "breaching"
 	// or "ignore".
 	TreatMissingData string
+	// Expression, instead of Metric, computes each period's datapoint
+	// from the period's metrics of the alarm's scope (CloudWatch metric
+	// math), in expr-lang over the names of AlarmEnv: a number is compared
+	// with Threshold; a boolean breaches when true (Comparison and
+	// Threshold default to >= 1). A period without requests has no
+	// datapoint.
+	Expression string
 }
 
 // DefaultVersion returns a healthy version's defaults.

@@ -88,3 +88,42 @@ func TestSnapshot(t *testing.T) {
 		t.Fatalf("snapshot routing: %+v %+v", s.Listeners, s.DNS)
 	}
 }
+
+func TestAlarmExpressions(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Alarms = []AlarmSpec{
+		{Name: "bool", Expression: "error_rate > 0.05 && requests > 10", Period: time.Minute},
+		{Name: "math", Expression: "100 * errors / requests", Comparison: ">", Threshold: 5, Period: time.Minute},
+		{Name: "quiet", Expression: "error_rate > 0.5", Period: time.Minute},
+	}
+	w, err := New(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.bindAlarms("v1", "v2")
+	if err := w.RunFor(context.Background(), 3*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"bool", "math", "quiet"} {
+		if st, _ := w.alarmState(name); st != strategies.AlarmOK {
+			t.Fatalf("%s before the fault: %v, want OK", name, st)
+		}
+	}
+	if err := w.InjectErrors("v1", 0.2); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.RunFor(context.Background(), 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]strategies.AlarmState{"bool": strategies.InAlarm, "math": strategies.InAlarm, "quiet": strategies.AlarmOK} {
+		if st, _ := w.alarmState(name); st != want {
+			t.Errorf("%s after 20%% errors: %v, want %v", name, st, want)
+		}
+	}
+	for _, bad := range []string{"eror_rate > 1", `"text"`, "error_rate +"} {
+		if _, _, err := CompileAlarmExpression(bad); err == nil {
+			t.Errorf("%q compiled", bad)
+		}
+	}
+}

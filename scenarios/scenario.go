@@ -294,6 +294,18 @@ func (sc *Scenario) check(d *decoder) {
 	}
 	cfg.Alarms = f.Alarms
 	for i, a := range cfg.Alarms {
+		if err := models.CheckAlarm(a); err != nil {
+			field := fmt.Sprintf("alarms[%d]", i)
+			switch {
+			case a.Expression != "" && strings.Contains(err.Error(), "expression"):
+				field += ".expression"
+			case a.Expression == "" && strings.Contains(err.Error(), "metric"):
+				field += ".metric"
+			case strings.Contains(err.Error(), "Comparison"):
+				field += ".comparison"
+			}
+			d.errField(field, "%v", err)
+		}
 		if a.Version != "" && a.Version != "$to" && a.Version != "$from" {
 			if _, ok := f.Versions[a.Version]; !ok {
 				d.errField(fmt.Sprintf("alarms[%d].version", i), "got %q (allowed: $from, $to, %s)", a.Version, strings.Join(names, ", "))

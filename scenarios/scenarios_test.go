@@ -117,6 +117,8 @@ func TestLoadErrors(t *testing.T) {
 		{"syntax", "world: [\n", "x.yaml:"},
 		{"kind", "world: 3\n", "x.yaml:1:8: world: got \"3\", want a mapping"},
 		{"twice", "seed: 1\nseed: 2\n", "x.yaml:2:1: seed: set twice"},
+		{"alarm expression", "alarms:\n  - {name: a, expression: eror_rate > 0.05}\n", "x.yaml:2:15: alarms[0].expression: alarm \"a\": expression: unknown name eror_rate"},
+		{"alarm metric", "alarms:\n  - {name: a, metric: errrors, comparison: '>'}\n", "alarms[0].metric: alarm \"a\": metric \"errrors\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("x.yaml", []byte(tc.src))
