@@ -10,11 +10,15 @@ import "fmt"
 // as one finishes), and waits for all.
 func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool) *abort {
 	queue := ids
-	running := map[InstanceID]bool{}
+	// running is in start order, so that deployments finishing in the same
+	// poll are handled in a fixed order (a map's order would make the
+	// outcome depend on the run).
+	var running []InstanceID
 	var bad *abort
 	done := 0
 	a := r.until(fmt.Sprintf("deployment of %s to %d instances", v, len(ids)), func() bool {
-		for id := range running {
+		still := running[:0]
+		for k, id := range running {
 			st, err := r.env.Agent.DescribeDeploy(id)
 			if err != nil {
 				bad = fail("describe deploy %v: %v", id, err)
@@ -22,16 +26,18 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 			}
 			switch st.State {
 			case DeploySucceeded:
-				delete(running, id)
 				done++
 				r.w.progress()
 			case DeployFailed:
-				delete(running, id)
 				r.w.deployFailed(id)
 				bad = fail("deployment to %v failed at %s: %s", id, st.Step, st.Err)
+				running = append(still, running[k+1:]...)
 				return true
+			default:
+				still = append(still, id)
 			}
 		}
+		running = still
 		for len(queue) > 0 && len(running) < conc {
 			id := queue[0]
 			queue = queue[1:]
@@ -39,7 +45,7 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 				bad = fail("start deploy on %v: %v", id, err)
 				return true
 			}
-			running[id] = true
+			running = append(running, id)
 			r.phasef("deploy %s to %v (%d/%d)", v, id, done+len(running), len(ids))
 		}
 		return len(running) == 0 && len(queue) == 0

@@ -63,8 +63,8 @@ func newRolling(c RollingConfig) (Strategy, error) {
 	if _, ok := set[c.Variant]; !ok {
 		return nil, fmt.Errorf("variant %q: allowed eb, codedeploy, ecs, k8s", c.Variant)
 	}
-	for v, on := range set {
-		if on && v != c.Variant {
+	for _, v := range []string{"eb", "codedeploy", "ecs", "k8s"} {
+		if set[v] && v != c.Variant {
 			return nil, fmt.Errorf("fields of variant %s set with variant %s", v, c.Variant)
 		}
 	}
