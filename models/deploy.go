@@ -66,8 +66,11 @@ func (w *World) runLifecycle(p *sim.Proc, i int32, v int8, o strategies.DeployOp
 	for _, step := range lifecycle {
 		in := &w.insts[i]
 		in.deploy.Step = step
-		if in.state != strategies.InService || !in.ec2ok {
+		switch {
+		case in.state != strategies.InService:
 			return fmt.Errorf("%s: instance is %v", step, in.state)
+		case !in.ec2ok:
+			return fmt.Errorf("%s: instance failed its EC2 status checks", step)
 		}
 		if f := w.faults.hookFail[step] + w.faults.hookFail[""]; f > 0 && w.rInfra.Float64() < f {
 			w.mark("deploy", "%v: %s failed", strategies.InstanceID(i), step)

@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -73,7 +74,11 @@ type Summary struct {
 	Outcomes map[string]float64 `json:"outcomes"`
 	// FailedByCause is the mean number of failed requests per run by cause.
 	FailedByCause map[string]float64 `json:"failed_by_cause"`
-	Expect        []Check            `json:"expect"`
+	// Reasons counts why runs rolled back or failed, by the strategy's
+	// reason with its numbers replaced by # (so that "human: error rate
+	// 6.2% over 1m0s" and "… 5.1% …" count together).
+	Reasons map[string]int `json:"reasons,omitempty"`
+	Expect  []Check        `json:"expect"`
 
 	// Values holds every run's metrics (in replication order, in the
 	// order of models.MetricNames) and Outcomes every run's outcome.
@@ -354,6 +359,12 @@ func (sc *Scenario) summarize(st *Strategy, runs []models.Result) *Summary {
 		for c, n := range r.FailedByCause {
 			s.FailedByCause[c] += float64(n)
 		}
+		if r.Reason != "" {
+			if s.Reasons == nil {
+				s.Reasons = map[string]int{}
+			}
+			s.Reasons[reasonKind(r.Reason)]++
+		}
 	}
 	for k, n := range models.MetricNames {
 		s.Metrics[n] = Summarize(cols[k])
@@ -372,4 +383,26 @@ func (sc *Scenario) summarize(st *Strategy, runs []models.Result) *Summary {
 		}
 	}
 	return s
+}
+
+// reasonKind replaces every run of digits (and decimal points between
+// them) in a reason with #, so that reasons differing only in measured
+// values count as one.
+func reasonKind(s string) string {
+	var b strings.Builder
+	inNum := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isDigit := c >= '0' && c <= '9' || (c == '.' && inNum && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9')
+		if isDigit {
+			if !inNum {
+				b.WriteByte('#')
+			}
+			inNum = true
+			continue
+		}
+		inNum = false
+		b.WriteByte(c)
+	}
+	return b.String()
 }
