@@ -100,3 +100,27 @@ func TestReportRendersInBrowser(t *testing.T) {
 	}
 	t.Logf("report %d bytes, %d of %d charts rendered, screenshot %s", b.Len(), r, n, shot)
 }
+
+// TestBrowserCheckSeesErrors: the render check is not vacuous — a page
+// with a script error and a console error is caught.
+func TestBrowserCheckSeesErrors(t *testing.T) {
+	bin := chromium(t)
+	sc, rep := builtin(t, "default")
+	var b bytes.Buffer
+	if err := HTML(&b, sc, rep); err != nil {
+		t.Fatal(err)
+	}
+	page0 := b.Bytes()
+	end := bytes.LastIndex(page0, []byte("</body>")) // the embedded library mentions </body> too
+	broken := append(append(append([]byte{}, page0[:end]...),
+		`<script>console.error("deliberate"); notAFunction();</script>`...), page0[end:]...)
+	page := filepath.Join(t.TempDir(), "broken.html")
+	if err := os.WriteFile(page, broken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := headless(t, bin, "--dump-dom", "file://"+page)
+	m := errorsAttr.FindSubmatch(dom)
+	if m == nil || !bytes.Contains(m[1], []byte("deliberate")) || !bytes.Contains(m[1], []byte("notAFunction")) {
+		t.Fatalf("the check missed the errors: %q", m)
+	}
+}

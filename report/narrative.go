@@ -9,6 +9,7 @@ import (
 
 	"github.com/deploysim/deploysim/models"
 	"github.com/deploysim/deploysim/scenarios"
+	"github.com/deploysim/deploysim/strategies"
 )
 
 // Narrative explains an experiment in words: why each strategy scored as
@@ -23,6 +24,9 @@ type StrategyNote struct {
 	Label   string
 	Verdict string
 	Reasons []string
+	// Explain is the catalogue's explanation of the strategy: how it
+	// works, what it costs, when not to use it.
+	Explain string
 }
 
 func pct(v float64) string {
@@ -56,6 +60,9 @@ func mean(s *scenarios.Summary, m string) float64 { return s.Metrics[m].Mean }
 
 func explain(sc *scenarios.Scenario, s *scenarios.Summary) StrategyNote {
 	note := StrategyNote{Label: s.Label}
+	if sp, err := strategies.Lookup(s.Strategy); err == nil {
+		note.Explain = strings.TrimSpace(sp.Explain)
+	}
 	var parts []string
 	for _, o := range []string{"succeeded", "rolled_back", "failed", "rollback_failed"} {
 		if sh := s.Outcomes[o]; sh > 0 {

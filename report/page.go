@@ -12,7 +12,18 @@ import (
 // as mean ± half the 95 % confidence interval.
 func comparisonHead() []string {
 	h := []string{"strategy", "outcome"}
-	return append(h, keyMetrics...)
+	for _, m := range keyMetrics {
+		h = append(h, shortName[m])
+	}
+	return h
+}
+
+// shortName is how the report's table heads a metric (its full name is in
+// the chart titles and metrics.md).
+var shortName = map[string]string{
+	"downtime_s": "downtime", "availability": "availability", "blast_radius_users": "users hit",
+	"rollback_s": "rollback", "deploy_duration_s": "deploy", "capacity_floor": "capacity floor",
+	"extra_instance_hours": "extra inst-h", "latency_p99_ms": "p99",
 }
 
 func comparisonRows(rep *scenarios.Report) [][]string {
@@ -78,15 +89,26 @@ th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: l
 .item { margin: 0 auto; }
 .warn { color: #b00; }
 ul { margin: 4px 0 8px 20px; padding: 0; }
+details { margin: 0 0 12px; }
+summary { cursor: pointer; color: #5470c6; font-size: 13px; }
+pre.explain { white-space: pre-wrap; background: #fff; border: 1px solid #eee; padding: 8px 12px; font-size: 13px; }
 </style>
 <script>
 // Any script error is recorded in the page itself, so that a headless
 // browser test can read it back from the DOM.
 window.deploysimErrors = [];
-window.addEventListener("error", function (e) {
-  window.deploysimErrors.push(String(e.message || e));
+function deploysimRecord(msg) {
+  window.deploysimErrors.push(String(msg));
   document.documentElement.setAttribute("data-errors", window.deploysimErrors.join(" | "));
-});
+}
+window.addEventListener("error", function (e) { deploysimRecord(e.message || e); });
+(function () {
+  var original = console.error;
+  console.error = function () {
+    deploysimRecord(Array.prototype.join.call(arguments, " "));
+    return original.apply(console, arguments);
+  };
+})();
 </script>
 <script>{{.ECharts}}</script>
 </head>
@@ -109,6 +131,7 @@ window.addEventListener("error", function (e) {
 {{range .Narrative.Strategies}}<h3>{{.Label}}</h3>
 <div class="meta">{{.Verdict}}</div>
 <ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>
+{{if .Explain}}<details><summary>How this strategy works, what it costs, when not to use it</summary><pre class="explain">{{.Explain}}</pre></details>{{end}}
 {{end}}
 
 <h2>Distributions</h2>
