@@ -13,6 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/deploysim/deploysim/scenarios/internal/yamlnode"
+
 	"github.com/deploysim/deploysim/models"
 )
 
@@ -247,20 +249,7 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "null"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "nothing"
-}
+func kindName(n *yaml.Node) string { return yamlnode.Describe(n) }
 
 // decode fills v from n. v must be settable. Fields absent from n keep
 // their values: callers fill defaults first.

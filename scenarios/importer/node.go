@@ -13,6 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/deploysim/deploysim/scenarios/internal/yamlnode"
+
 	"github.com/deploysim/deploysim/strategies/plan"
 )
 
@@ -247,20 +249,7 @@ func (v val) planErr(err error) {
 	v.errf("%v", err)
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "null"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "an unknown node"
-}
+func kindName(n *yaml.Node) string { return yamlnode.Describe(n) }
 
 // scalar returns the value's text; want describes the allowed values.
 func (v val) scalar(want string) (string, bool) {
