@@ -111,6 +111,15 @@ func (s *additionalBatch) Run(env Env) Result {
 		if err := env.ASG.UpdateGroup(g, GroupUpdate{Version: &from}); err != nil {
 			return err
 		}
+		// Deployments still running end first: an instance half way to
+		// the new version is ready as neither.
+		all, err := r.live(g)
+		if err != nil {
+			return err
+		}
+		if a := r.settleDeploys(ids(all, "")); a != nil {
+			return a
+		}
 		k0, _ := r.ready(g, tg, from)
 		grp, err := env.ASG.DescribeGroup(g)
 		if err != nil {

@@ -1,6 +1,9 @@
 package strategies
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // In-place and replacement mechanics shared by all-at-once, rolling and
 // rolling with an additional batch.
@@ -42,6 +45,13 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 			id := queue[0]
 			queue = queue[1:]
 			if err := r.env.Agent.StartDeploy(id, v, DeployOptions{BlockTraffic: block}); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					// The instance is gone (its group replaced it, from the
+					// group's launch template); there is nothing to deploy to.
+					r.env.Log.Note(fmt.Sprintf("%v is gone: skipped", id))
+					done++
+					continue
+				}
 				bad = fail("start deploy on %v: %v", id, err)
 				return true
 			}
