@@ -42,32 +42,3 @@ func BenchmarkWorldSteadyState(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "requests/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/request")
 }
-
-// BenchmarkWorldDay: one simulated day at 1 000 requests per second
-// (86.4 M requests) on a 40-instance fleet, reporting the process's peak
-// resident memory. Memory must not grow with requests: run it alone
-// (go test -run '^$' -bench WorldDay ./benchmarks) so that the peak is
-// this run's.
-func BenchmarkWorldDay(b *testing.B) {
-	for b.Loop() {
-		cfg := models.DefaultConfig()
-		cfg.Instances = 40
-		cfg.Traffic.Rate = 1000
-		cfg.Traffic.Users = 100000
-		cfg.Traffic.Profile = "diurnal"
-		w, err := models.New(cfg, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := w.RunFor(context.Background(), 24*time.Hour); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(w.Arrived()), "requests")
-		w.Close()
-	}
-	peak := peakRSSMiB()
-	b.ReportMetric(peak, "peak-RSS-MiB")
-	if peak > 256 {
-		b.Fatalf("peak RSS %.0f MiB over the 256 MiB budget", peak)
-	}
-}
