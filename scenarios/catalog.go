@@ -18,10 +18,6 @@ func StrategyNames() []string {
 	for _, sp := range strategies.Catalog() {
 		s = append(s, sp.Name)
 	}
-	return sortStrings(s)
-}
-
-func sortStrings(s []string) []string {
 	slices.Sort(s)
 	return s
 }

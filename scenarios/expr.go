@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -160,7 +161,7 @@ func (sc *Scenario) compileExpects(d *decoder) {
 		}
 		for _, l := range e.Strategies {
 			if !labels[l] && d.strictLabels {
-				d.errField(path+".strategies", "got %q: no strategy has this label (allowed: %s)", l, strings.Join(slices.Sorted(mapKeys(labels)), ", "))
+				d.errField(path+".strategies", "got %q: no strategy has this label (allowed: %s)", l, strings.Join(slices.Sorted(maps.Keys(labels)), ", "))
 			}
 		}
 		sc.expects = append(sc.expects, expectation{Expect: e, prog: prog})

@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,17 +200,9 @@ func (sc *Scenario) version(d *decoder, path, v string) string {
 		return sc.Deployment.From
 	}
 	if _, ok := sc.Versions[v]; !ok {
-		d.errField(path+".version", "got %q: no such version (allowed: $from, $to, %s)", v, strings.Join(sortedKeys(sc.Versions), ", "))
+		d.errField(path+".version", "got %q: no such version (allowed: $from, $to, %s)", v, strings.Join(slices.Sorted(maps.Keys(sc.Versions)), ", "))
 	}
 	return v
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var s []string
-	for k := range m {
-		s = append(s, k)
-	}
-	return sortStrings(s)
 }
 
 func (sc *Scenario) selector(d *decoder, path string, k KillInstancesFault) models.Selector {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -275,7 +276,7 @@ func (sc *Scenario) check(d *decoder) {
 	if f.SLO.Target >= 1 || f.SLO.Target <= 0 {
 		d.errField("slo.target", "got %v, want a fraction in (0, 1)", f.SLO.Target)
 	}
-	names := slices.Sorted(mapKeys(f.Versions))
+	names := slices.Sorted(maps.Keys(f.Versions))
 	if len(names) > 8 {
 		d.errField("versions", "got %d versions, want at most 8", len(names))
 	}
@@ -318,7 +319,7 @@ func (sc *Scenario) check(d *decoder) {
 	}
 	for i, m := range f.Deployment.Migrations {
 		if !migrations[m] {
-			d.errField(fmt.Sprintf("deployment.migrations[%d]", i), "got %q: not one of world.db.migrations (allowed: %s)", m, strings.Join(slices.Sorted(mapKeys(migrations)), ", "))
+			d.errField(fmt.Sprintf("deployment.migrations[%d]", i), "got %q: not one of world.db.migrations (allowed: %s)", m, strings.Join(slices.Sorted(maps.Keys(migrations)), ", "))
 		}
 	}
 	sc.Config = cfg
@@ -333,16 +334,6 @@ func (sc *Scenario) check(d *decoder) {
 	sc.checkStrategies(d)
 	sc.compileFaults(d)
 	sc.compileExpects(d)
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func (sc *Scenario) checkStrategies(d *decoder) {

@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +87,7 @@ func importArgo(c *ctx, docs []doc) Result {
 	}
 	spec.rest(msgNotSim)
 	root.rest(msgNotSim)
-	for _, k := range sortedKeys(a.templates) {
+	for _, k := range slices.Sorted(maps.Keys(a.templates)) {
 		if t := a.templates[k]; !t.used {
 			c.warnAt(t.d.file, t.d.root, "metadata.name", "%s %q is not referenced by the Rollout", kindOf(t.d), t.name)
 		}
@@ -249,7 +251,7 @@ func (a *argo) analysisRef(ao *obj, inline bool) []any {
 		t := a.templates[kind+"/"+name]
 		if t == nil {
 			var names []string
-			for _, k := range sortedKeys(a.templates) {
+			for _, k := range slices.Sorted(maps.Keys(a.templates)) {
 				names = append(names, k)
 			}
 			found := "none"

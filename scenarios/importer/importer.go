@@ -3,6 +3,7 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -209,7 +210,7 @@ func (r Result) YAML() ([]byte, error) {
 	if err := add("name", r.Strategy); err != nil {
 		return nil, err
 	}
-	keys := sortedKeys(r.Config)
+	keys := slices.Sorted(maps.Keys(r.Config))
 	if i := slices.Index(keys, "rollback"); i >= 0 {
 		keys = append(slices.Delete(keys, i, i+1), "rollback")
 	}
@@ -256,13 +257,4 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return []byte(b.String()), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -159,7 +160,7 @@ func CodeDeployServerConfig(name string) (MinimumHealthyHosts, error) {
 	if m, ok := codeDeployServerConfigs[name]; ok {
 		return m, nil
 	}
-	return MinimumHealthyHosts{}, unknownName("CodeDeploy EC2/on-premises deployment config", name, sortedKeys(codeDeployServerConfigs))
+	return MinimumHealthyHosts{}, unknownName("CodeDeploy EC2/on-premises deployment config", name, slices.Sorted(maps.Keys(codeDeployServerConfigs)))
 }
 
 // InstanceHealth is CodeDeploy's instance health of an instance.
@@ -400,7 +401,7 @@ func CodeDeployTrafficConfig(name string) (PredefinedTrafficConfig, error) {
 // CodeDeployConfigNames returns every predefined CodeDeploy configuration
 // name this package knows, EC2/on-premises first, sorted within each group.
 func CodeDeployConfigNames() []string {
-	names := sortedKeys(codeDeployServerConfigs)
+	names := slices.Sorted(maps.Keys(codeDeployServerConfigs))
 	traffic := make([]string, 0, len(codeDeployTrafficConfigs))
 	for _, c := range codeDeployTrafficConfigs {
 		traffic = append(traffic, c.Name)
@@ -420,13 +421,4 @@ func unknownName(what, name string, allowed []string) error {
 		}
 	}
 	return fieldErr(what, fmt.Sprintf("%q", name), "one of "+desc)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
