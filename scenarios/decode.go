@@ -447,16 +447,17 @@ func (d *decoder) dist(n *yaml.Node, v reflect.Value, path string) {
 	v.Set(reflect.ValueOf(out))
 }
 
-func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+// entries calls f for each entry of mapping n, once per key: a key set
+// twice is an error, reported and skipped. It reports whether n is a
+// mapping; an empty section (null) is not an error and keeps its
+// defaults.
+func (d *decoder) entries(n *yaml.Node, path string, f func(key, val *yaml.Node, field string)) bool {
 	if n.Kind != yaml.MappingNode {
-		if n.Tag == "!!null" {
-			return // an empty section keeps its defaults
+		if n.Tag != "!!null" {
+			d.errAt(n, path, "got %s, want a mapping", kindName(n))
 		}
-		d.errAt(n, path, "got %s, want a mapping", kindName(n))
-		return
+		return false
 	}
-	t := v.Type()
-	names, index := structFields(t)
 	seen := map[string]bool{}
 	for k := 0; k+1 < len(n.Content); k += 2 {
 		key, val := n.Content[k], n.Content[k+1]
@@ -466,10 +467,19 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[key.Value] = true
+		f(key, val, field)
+	}
+	return true
+}
+
+func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+	t := v.Type()
+	names, index := structFields(t)
+	d.entries(n, path, func(key, val *yaml.Node, field string) {
 		i, ok := index[key.Value]
 		if !ok {
 			d.errAt(key, field, "unknown field%s (allowed: %s)", suggest(key.Value, names), strings.Join(names, ", "))
-			continue
+			return
 		}
 		d.pos[field] = [2]int{key.Line, key.Column}
 		fv := v.Field(i)
@@ -477,7 +487,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		id := t.Name() + "." + t.Field(i).Name
 		if fv.Kind() == reflect.Pointer {
 			if fv.IsNil() {
-				continue
+				return
 			}
 			fv = fv.Elem()
 		}
@@ -491,7 +501,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 				d.errAt(val, field, "got %q (allowed: %s)", s, strings.Join(quoteAll(allowed), ", "))
 			}
 		}
-	}
+	})
 }
 
 func quoteAll(s []string) []string {
@@ -507,30 +517,15 @@ func quoteAll(s []string) []string {
 }
 
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind != yaml.MappingNode {
-		if n.Tag == "!!null" {
-			return
-		}
-		d.errAt(n, path, "got %s, want a mapping", kindName(n))
-		return
-	}
 	t := v.Type()
 	if t.Key().Kind() != reflect.String {
 		d.errAt(n, path, "cannot decode keys of %v", t)
 		return
 	}
-	if v.IsNil() {
+	if n.Kind == yaml.MappingNode && v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
-	seen := map[string]bool{}
-	for k := 0; k+1 < len(n.Content); k += 2 {
-		key, val := n.Content[k], n.Content[k+1]
-		field := join(path, key.Value)
-		if seen[key.Value] {
-			d.errAt(key, field, "set twice")
-			continue
-		}
-		seen[key.Value] = true
+	d.entries(n, path, func(key, val *yaml.Node, field string) {
 		d.pos[field] = [2]int{key.Line, key.Column}
 		e := reflect.New(t.Elem()).Elem()
 		if old := v.MapIndex(reflect.ValueOf(key.Value)); old.IsValid() {
@@ -540,7 +535,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		}
 		d.decode(val, e, field)
 		v.SetMapIndex(reflect.ValueOf(key.Value).Convert(t.Key()), e)
-	}
+	})
 }
 
 // suggest returns " (did you mean x?)" for a near miss.
