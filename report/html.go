@@ -347,6 +347,21 @@ var categoryAxis = opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show:
 
 var legendRight = opts.Legend{Show: opts.Bool(true), Right: "10px", Top: "0px"}
 
+// metricChartOpts are the options of a per-metric comparison chart: one
+// category per strategy, the metric's unit on the value axis.
+func metricChartOpts(id, title, metric string, legend opts.Legend) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		initOpts(id, "260px"),
+		charts.WithTitleOpts(opts.Title{Title: title, TitleStyle: &opts.TextStyle{FontSize: 13}}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
+		charts.WithXAxisOpts(categoryAxis),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: unitOf(metric)}),
+		charts.WithLegendOpts(legend),
+		charts.WithGridOpts(opts.Grid{Top: "40px", Bottom: "48px", Left: "56px", Right: "20px"}),
+		charts.WithAnimation(false),
+	}
+}
+
 // comparisonCharts: per key metric the mean with its 95 % confidence
 // interval and the distribution over replications (box plot), then the
 // share of each outcome.
@@ -359,15 +374,7 @@ func comparisonCharts(rep *scenarios.Report) []chartHTML {
 	for _, m := range keyMetrics {
 		idx := slices.Index(models.MetricNames, m)
 		bar := charts.NewBar()
-		bar.SetGlobalOptions(
-			initOpts(chartID("mean", m), "260px"),
-			charts.WithTitleOpts(opts.Title{Title: m + " — mean and 95 % CI", TitleStyle: &opts.TextStyle{FontSize: 13}}),
-			charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
-			charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: unitOf(m)}),
-			charts.WithGridOpts(opts.Grid{Top: "40px", Bottom: "48px", Left: "56px", Right: "20px"}),
-			charts.WithAnimation(false),
-		)
-		bar.SetGlobalOptions(charts.WithXAxisOpts(categoryAxis), charts.WithLegendOpts(legendRight))
+		bar.SetGlobalOptions(metricChartOpts(chartID("mean", m), m+" — mean and 95 % CI", m, legendRight)...)
 		bar.SetXAxis(labels)
 		var means []opts.BarData
 		var cis []opts.CustomData
@@ -384,15 +391,7 @@ func comparisonCharts(rep *scenarios.Report) []chartHTML {
 		bar.Overlap(ci)
 
 		box := charts.NewBoxPlot()
-		box.SetGlobalOptions(
-			initOpts(chartID("box", m), "260px"),
-			charts.WithTitleOpts(opts.Title{Title: m + " — distribution over replications", TitleStyle: &opts.TextStyle{FontSize: 13}}),
-			charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
-			charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: unitOf(m)}),
-			charts.WithGridOpts(opts.Grid{Top: "40px", Bottom: "48px", Left: "56px", Right: "20px"}),
-			charts.WithAnimation(false),
-		)
-		box.SetGlobalOptions(charts.WithXAxisOpts(categoryAxis), charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
+		box.SetGlobalOptions(metricChartOpts(chartID("box", m), m+" — distribution over replications", m, opts.Legend{Show: opts.Bool(false)})...)
 		box.SetXAxis(labels)
 		var boxes []opts.BoxPlotData
 		for _, s := range rep.Results {

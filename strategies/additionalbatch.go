@@ -29,11 +29,9 @@ func newAdditionalBatch(c AdditionalBatchConfig) (Strategy, error) {
 	if err := eb.Validate(0); err != nil {
 		return nil, err
 	}
-	rb, err := c.Rollback.withDefaults()
-	if err != nil {
+	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c.Rollback = rb
 	return &additionalBatch{cfg: c, eb: eb}, nil
 }
 

@@ -37,11 +37,9 @@ func newAllAtOnce(c AllAtOnceConfig) (Strategy, error) {
 			return nil, fmt.Errorf("deployment_config %q: all-at-once takes CodeDeployDefault.AllAtOnce; use rolling", c.DeploymentConfig)
 		}
 	}
-	rb, err := c.Rollback.withDefaults()
-	if err != nil {
+	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c.Rollback = rb
 	return &allAtOnce{c}, nil
 }
 

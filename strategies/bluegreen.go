@@ -94,11 +94,9 @@ func newBlueGreen(c BlueGreenConfig) (Strategy, error) {
 			}
 		}
 	}
-	rb, err := c.Rollback.withDefaults()
-	if err != nil {
+	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c.Rollback = rb
 	return &blueGreen{c}, nil
 }
 

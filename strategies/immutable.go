@@ -51,11 +51,9 @@ func newImmutable(c ImmutableConfig) (Strategy, error) {
 	if err := s.pref.Validate(); err != nil {
 		return nil, err
 	}
-	rb, err := c.Rollback.withDefaults()
-	if err != nil {
+	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c.Rollback = rb
 	s.cfg = c
 	return s, nil
 }

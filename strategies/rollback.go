@@ -129,6 +129,15 @@ const (
 )
 
 // withDefaults fills zero fields and validates.
+// applyDefaults replaces r by r with its defaults applied and checked.
+func (r *Rollback) applyDefaults() error {
+	d, err := r.withDefaults()
+	if err == nil {
+		*r = d
+	}
+	return err
+}
+
 func (r Rollback) withDefaults() (Rollback, error) {
 	if r.PollInterval <= 0 {
 		r.PollInterval = defaultPoll

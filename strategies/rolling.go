@@ -129,11 +129,9 @@ func newRolling(c RollingConfig) (Strategy, error) {
 			return nil, err
 		}
 	}
-	rb, err := c.Rollback.withDefaults()
-	if err != nil {
+	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c.Rollback = rb
 	s.cfg = c
 	return s, nil
 }

@@ -51,11 +51,9 @@ func newToggle(c FeatureToggleConfig) (Strategy, error) {
 	if c.StepInterval <= 0 {
 		c.StepInterval = 5 * time.Minute
 	}
-	rb, err := c.Rollback.withDefaults()
-	if err != nil {
+	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c.Rollback = rb
 	return &featureToggle{cfg: c, ship: ship}, nil
 }
 

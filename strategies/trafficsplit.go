@@ -33,11 +33,9 @@ func newTrafficSplitting(c TrafficSplittingConfig) (Strategy, error) {
 	if err := ts.Validate(); err != nil {
 		return nil, err
 	}
-	rb, err := c.Rollback.withDefaults()
-	if err != nil {
+	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c.Rollback = rb
 	return &trafficSplitting{cfg: c, ts: ts}, nil
 }
 
