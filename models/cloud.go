@@ -241,6 +241,7 @@ func (c *cloud) DeleteLoadBalancer(id strategies.LoadBalancerID) error {
 		return err
 	}
 	l.deleted = true
+	l.ver = w.lbVersion(l)
 	for name, lb := range w.dns.cnames {
 		if lb == int32(id) {
 			w.dns.cnames[name] = -1
@@ -337,3 +338,5 @@ func (c *cloud) SetFlag(name string, percent float64) error {
 func (c *cloud) Phase(name string)             { c.w.mark("phase", "%s", name) }
 func (c *cloud) Note(msg string)               { c.w.mark("note", "%s", msg) }
 func (c *cloud) RollbackStarted(reason string) { c.w.rollbackStarted(reason) }
+
+func (c *cloud) Spending(k strategies.PhaseKind) { c.w.meter.spend(k) }

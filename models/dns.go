@@ -202,3 +202,28 @@ func (w *World) setRecords(recs []strategies.WeightedRecord) error {
 	w.refreshAnswers()
 	return nil
 }
+
+// staleAnswers counts the cached answers — resolvers', and TTL-ignoring
+// clients' own — that lead where the current records send no one: a
+// terminated load balancer, or one no record's answer names any more.
+func (w *World) staleAnswers() int {
+	now := w.s.Now()
+	current := func(lb int32) bool {
+		return slices.Contains(w.dns.ansLB, lb) && (lb < 0 || !w.lbs[lb].deleted)
+	}
+	n := 0
+	for k := range w.resolvers {
+		if r := &w.resolvers[k]; r.exp > now && !current(r.lb) {
+			n++
+		}
+	}
+	if w.ignoreBelow == 0 {
+		return n
+	}
+	for u := range w.users {
+		if us := &w.users[u]; us.ownExp > now && w.ignoresTTL(int32(u)) && !current(us.ownLB) {
+			n++
+		}
+	}
+	return n
+}

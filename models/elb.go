@@ -37,6 +37,30 @@ type loadBalancer struct {
 	cum     []int32 // cumulative weights of fwd
 	total   int32
 	deleted bool
+	// ver is the version a deleted load balancer served: clients still
+	// sent to it are refused on that version's account (-1: none).
+	ver int8
+}
+
+// lbVersion is the version most of a load balancer's forwarded targets
+// run (the lowest on a tie; -1 when it has none).
+func (w *World) lbVersion(l *loadBalancer) int8 {
+	var n [maxVersions]int
+	for _, f := range l.fwd {
+		if f.Weight == 0 {
+			continue
+		}
+		for _, t := range w.tgs[f.TargetGroup].targets {
+			n[w.insts[t.inst].ver]++
+		}
+	}
+	best := int8(-1)
+	for v := range n {
+		if n[v] > 0 && (best < 0 || n[v] > n[best]) {
+			best = int8(v)
+		}
+	}
+	return best
 }
 
 func (w *World) newTargetGroup(name string) int {
@@ -46,7 +70,7 @@ func (w *World) newTargetGroup(name string) int {
 }
 
 func (w *World) newLoadBalancer(cname string, tg int) int {
-	w.lbs = append(w.lbs, loadBalancer{cname: cname})
+	w.lbs = append(w.lbs, loadBalancer{cname: cname, ver: -1})
 	lb := len(w.lbs) - 1
 	w.setListener(lb, []strategies.Forward{{TargetGroup: strategies.TargetGroupID(tg), Weight: 1}})
 	return lb

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"time"
@@ -20,9 +21,10 @@ type meter struct {
 	slot   time.Duration // observation period (the SLO window)
 	hist   int           // observation slots kept
 
-	// The bucket being filled, by version index + 1 (0: no version).
-	bReq, bFail [maxVersions + 1]int64
-	bHist       [maxVersions + 1]observe.Histogram
+	// The bucket being filled, by version index + 1 (0: no version):
+	// requests, failed ones, and those the version answered.
+	bReq, bFail, bSrv [maxVersions + 1]int64
+	bHist             [maxVersions + 1]observe.Histogram
 
 	// The SLO window as a ring of buckets, for downtime.
 	sloOK, sloTotal []int64
@@ -60,6 +62,17 @@ type meter struct {
 	extraInstSeconds             float64
 	mixed, downtime              time.Duration
 	worstP99                     time.Duration
+	// activeFaults counts the faults in effect; a deployment that starts
+	// while one is in effect has its problem from its first moment.
+	activeFaults int
+	// The strategy's time by kind: the kind it is spending time on since
+	// kindSince, and the waits so far.
+	kind              strategies.PhaseKind
+	kindSince         sim.Time
+	waiting, termWait time.Duration
+	// cutOff says what was still going on when the measurement cap ended
+	// the run ("" when the world was quiet before it).
+	cutOff string
 
 	timeline []Point
 	vpool    []VersionPoint
@@ -102,8 +115,16 @@ func (m *meter) record(ver int8, tg int32, u int32, c observe.Cause, lat time.Du
 	ok := c == observe.CauseOK
 	srv := served(c)
 	m.bReq[vi]++
-	p := &m.cur[max(tg, 0)][vi]
+	// Monitoring sees a request under the version that handled it; one
+	// that reached no target group (refused by a terminated environment)
+	// reached no monitored version either.
+	ov := vi
+	if tg < 0 {
+		ov = 0
+	}
+	p := &m.cur[max(tg, 0)][ov]
 	if srv {
+		m.bSrv[vi]++
 		m.bHist[vi].Record(lat)
 		m.slotAll.Record(lat)
 		p.Add(c, lat)
@@ -181,7 +202,7 @@ func (m *meter) closeBucket(now sim.Time) {
 		all.Merge(&m.bHist[v])
 		if v > 0 {
 			vp := &pt.PerVersion[v-1]
-			vp.Requests, vp.Failed = m.bReq[v], m.bFail[v]
+			vp.Requests, vp.Failed, vp.Served = m.bReq[v], m.bFail[v], m.bSrv[v]
 			vp.P99 = m.bHist[v].Quantile(0.99)
 			served += m.bReq[v]
 		}
@@ -214,7 +235,7 @@ func (m *meter) closeBucket(now sim.Time) {
 		m.measureBucket(&pt)
 	}
 	m.timeline = append(m.timeline, pt)
-	m.bReq, m.bFail = [maxVersions + 1]int64{}, [maxVersions + 1]int64{}
+	m.bReq, m.bFail, m.bSrv = [maxVersions + 1]int64{}, [maxVersions + 1]int64{}, [maxVersions + 1]int64{}
 	for v := range m.bHist {
 		m.bHist[v].Reset()
 	}
@@ -279,19 +300,46 @@ func (m *meter) measureBucket(pt *Point) {
 	if extra := pt.Instances - m.baseInst; extra > 0 {
 		m.extraInstSeconds += float64(extra) * m.bucket.Seconds()
 	}
-	if m.from >= 0 && m.to >= 0 && pt.PerVersion[m.from].Requests > 0 && pt.PerVersion[m.to].Requests > 0 {
+	if m.from >= 0 && m.to >= 0 && pt.PerVersion[m.from].Served > 0 && pt.PerVersion[m.to].Served > 0 {
 		m.mixed += m.bucket
 	}
 	if m.rollbackAt >= 0 && m.recovered < 0 && m.from >= 0 {
-		old := pt.PerVersion[m.from]
-		allOld := (m.to < 0 || pt.PerVersion[m.to].Requests == 0) && old.Requests > 0 && old.Healthy >= m.baseCap
-		// Behind a feature flag the new code path is gone once the flag
-		// is off, though the new version keeps serving (dark).
-		flagOff := m.flagOnAtRollback && m.w.flagPct[m.flag] == 0
-		if allOld || flagOff {
+		if what, _ := m.unrestored(pt); what == "" {
 			m.recovered = m.w.s.Now()
 		}
 	}
+}
+
+// unrestored says why users are not served again after a rollback as of
+// bucket pt, or "" once they are: no request goes to the new version (for
+// a feature flag that was on: the flag is off, the new version may serve
+// dark), the success ratio over the SLO window is at least the
+// availability floor, and the old version's healthy serving capacity is
+// back at the baseline. A switch back onto a fleet that still fails is not
+// a recovery. what is the kind of shortfall (stable, for counting), detail
+// the same with the measured values.
+func (m *meter) unrestored(pt *Point) (what, detail string) {
+	floor := m.w.cfg.Measure.AvailabilityFloor
+	capacity := pt.PerVersion[m.from].Healthy
+	switch {
+	case m.flagOnAtRollback && m.w.flagPct[m.flag] == 0:
+		capacity = pt.Healthy
+	case m.flagOnAtRollback:
+		return "the feature flag still on", fmt.Sprintf("feature flag %s still on", m.w.flagNames[m.flag])
+	case m.to >= 0 && pt.PerVersion[m.to].Requests > 0:
+		return "the new version still gets traffic", fmt.Sprintf("%s still got %.0f %% of requests",
+			m.w.versions[m.to].spec.Name, 100*float64(pt.PerVersion[m.to].Requests)/float64(pt.Requests))
+	}
+	switch {
+	case pt.Requests == 0:
+		return "no requests", "no requests"
+	case pt.WindowRatio < floor:
+		return "success ratio below the floor", fmt.Sprintf("success ratio %.1f %% over the SLO window, below the %.1f %% floor",
+			100*pt.WindowRatio, 100*floor)
+	case capacity < m.baseCap:
+		return "healthy capacity below the baseline", fmt.Sprintf("healthy capacity %d of the %d at the start", capacity, m.baseCap)
+	}
+	return "", ""
 }
 
 // ring keeps one scope's closed slots: from base, growing to hist
@@ -384,6 +432,37 @@ func (m *meter) begin(from, to int8) {
 	pt.PerVersion = make([]VersionPoint, len(w.versions))
 	m.baseCap, m.baseInst = m.census(&pt)
 	m.peak = m.baseInst
+	m.kindSince = m.start
+	if m.activeFaults > 0 {
+		m.firstFault = m.start
+	}
+}
+
+// faultStarted and faultEnded track the faults in effect: the first one in
+// effect during the deployment is where a problem may have begun.
+func (m *meter) faultStarted() {
+	m.activeFaults++
+	if m.measuring && m.firstFault < 0 {
+		m.firstFault = m.w.s.Now()
+	}
+}
+
+func (m *meter) faultEnded() { m.activeFaults = max(0, m.activeFaults-1) }
+
+// spend accounts the strategy's time since the last change of kind and
+// switches to kind.
+func (m *meter) spend(kind strategies.PhaseKind) {
+	if !m.measuring || m.endAt >= 0 {
+		return
+	}
+	now := m.w.s.Now()
+	switch d := now.Sub(m.kindSince); m.kind {
+	case strategies.PhaseWaiting:
+		m.waiting += d
+	case strategies.PhaseTerminationWait:
+		m.termWait += d
+	}
+	m.kind, m.kindSince = kind, now
 }
 
 func (w *World) rollbackStarted(reason string) {

@@ -1,10 +1,13 @@
 package models
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/deploysim/deploysim/models/observe"
+	"github.com/deploysim/deploysim/sim"
 	"github.com/deploysim/deploysim/strategies"
 )
 
@@ -23,9 +26,12 @@ type Point struct {
 	PerVersion  []VersionPoint
 }
 
-// VersionPoint is one version's part of a bucket.
+// VersionPoint is one version's part of a bucket. Requests are those sent
+// to the version, including requests refused by an environment of it that
+// was already terminated; Served are those it answered (ok, app_error,
+// schema, timeout).
 type VersionPoint struct {
-	Requests, Failed                int64
+	Requests, Failed, Served        int64
 	Share                           float64 // of the requests that reached a version
 	Healthy                         int
 	Pending, InService, Terminating int
@@ -36,7 +42,14 @@ type VersionPoint struct {
 // seconds; ratios are fractions; NaN marks a metric that does not apply
 // (detection and rollback times of a run that never rolled back).
 type Metrics struct {
-	DeployDuration      float64
+	DeployDuration float64
+	// DeployDuration split: DeployWaiting is time held on purpose (pauses,
+	// bakes, approvals, analysis intervals), DeployTerminationWait the old
+	// fleet kept alive after the switch, DeployActive the rest.
+	DeployActive          float64
+	DeployWaiting         float64
+	DeployTerminationWait float64
+
 	Downtime            float64
 	Availability        float64
 	FailedRequests      float64
@@ -60,7 +73,8 @@ type Metrics struct {
 // MetricNames are the metrics' names as users write them (JSON,
 // expressions), in the order of Metrics.Values.
 var MetricNames = []string{
-	"deploy_duration_s", "downtime_s", "availability", "failed_requests",
+	"deploy_duration_s", "deploy_active_s", "deploy_waiting_s", "deploy_termination_wait_s",
+	"downtime_s", "availability", "failed_requests",
 	"error_budget_burn", "blast_radius_users", "blast_radius_requests", "exposure",
 	"detection_s", "rollback_s", "time_to_recover_s", "capacity_floor",
 	"peak_instances", "extra_instance_hours", "latency_p50_ms", "latency_p99_ms",
@@ -70,7 +84,8 @@ var MetricNames = []string{
 // Values returns the metrics in the order of MetricNames.
 func (m *Metrics) Values() []float64 {
 	return []float64{
-		m.DeployDuration, m.Downtime, m.Availability, m.FailedRequests,
+		m.DeployDuration, m.DeployActive, m.DeployWaiting, m.DeployTerminationWait,
+		m.Downtime, m.Availability, m.FailedRequests,
 		m.ErrorBudgetBurn, m.BlastRadiusUsers, m.BlastRadiusRequests, m.Exposure,
 		m.Detection, m.Rollback, m.TimeToRecover, m.CapacityFloor,
 		m.PeakInstances, m.ExtraInstanceHours, m.LatencyP50, m.LatencyP99,
@@ -88,6 +103,10 @@ type Result struct {
 	FailedByCause map[string]int64
 	// Requests is the number of requests in the measurement window.
 	Requests int64
+	// CutOff says what was still going on when the measurement cap
+	// (Deployment.SettleMax) ended the run: harm after it is not counted.
+	// Empty when the world was quiet before the cap.
+	CutOff   string
 	Timeline Timeline
 	Marks    []Mark
 	// Events is the number of simulation events the run took.
@@ -102,6 +121,83 @@ type Timeline struct {
 	// trigger (negative when none).
 	DeployAt, EndAt, RollbackAt time.Duration
 	Points                      []Point
+}
+
+// problemStart is where the problem a rollback trigger detected began: the
+// earliest of the first request the new version answered and the start of
+// the first fault in effect during the deployment (one already in effect
+// when the deployment started counts from that start), among those not
+// after the trigger; the deployment's start when neither came before it
+// (the trigger fired on the deployment's own progress, as a deadline).
+func (m *meter) problemStart() sim.Time {
+	p := sim.Time(-1)
+	for _, t := range []sim.Time{m.firstNew, m.firstFault} {
+		if t >= 0 && t <= m.rollbackAt && (p < 0 || t < p) {
+			p = t
+		}
+	}
+	if p < 0 {
+		return m.start
+	}
+	return p
+}
+
+// verify checks the outcome a strategy claims against what the world
+// measured. A success means the new version answers all traffic at the
+// end of the measurement; a rollback means users were served again (see
+// unrestored). A claim the measurements contradict is replaced by the
+// measured outcome, with the reason.
+func (m *meter) verify(out strategies.Result) strategies.Result {
+	switch out.Outcome {
+	case strategies.Succeeded:
+		if why := m.mixedEnd(); why != "" {
+			return strategies.Result{Outcome: strategies.Failed, Reason: why}
+		}
+	case strategies.RolledBack:
+		if m.recovered < 0 && len(m.timeline) > 0 {
+			_, why := m.unrestored(&m.timeline[len(m.timeline)-1])
+			return strategies.Result{Outcome: strategies.RollbackFailed,
+				Reason: out.Reason + "; rollback: users not served again by the end of the measurement (" + why + ")"}
+		}
+	}
+	return out
+}
+
+// endWindow is how much of the measurement's end the end state is judged
+// on.
+const endWindow = time.Minute
+
+// mixedEnd says how the end of the measurement contradicts a success: a
+// version other than the new one still answering requests, or the new one
+// answering none. The last minute after the strategy's end is judged.
+func (m *meter) mixedEnd() string {
+	if m.to < 0 || len(m.timeline) == 0 {
+		return ""
+	}
+	from := max(m.endAt.Duration(), m.w.Now()-endWindow)
+	served := make([]int64, len(m.w.versions))
+	var all int64
+	last := &m.timeline[len(m.timeline)-1]
+	for k := len(m.timeline) - 1; k >= 0 && m.timeline[k].At >= from; k-- {
+		for v, vp := range m.timeline[k].PerVersion {
+			served[v] += vp.Served
+			all += vp.Served
+		}
+	}
+	var old []string
+	for v, n := range served {
+		if n > 0 && v != int(m.to) {
+			old = append(old, fmt.Sprintf("%s still answered %.0f %% of requests (%d healthy instances)",
+				m.w.versions[v].spec.Name, 100*float64(n)/float64(all), last.PerVersion[v].Healthy))
+		}
+	}
+	switch {
+	case len(old) > 0:
+		return "mixed end state: " + strings.Join(old, ", ") + " at the end of the measurement"
+	case all == 0 && last.Requests > 0:
+		return fmt.Sprintf("end state: %s answered no request at the end of the measurement", m.w.versions[m.to].spec.Name)
+	}
+	return ""
 }
 
 func secondsSince(a, b int64) float64 {
@@ -120,7 +216,8 @@ func (w *World) result(out strategies.Result) Result {
 	}
 	n := all.Requests()
 	failed := n - all.ByCause[observe.CauseOK]
-	r := Result{Outcome: out.Outcome, Reason: out.Reason, Requests: int64(n), Events: w.s.Events()}
+	out = m.verify(out)
+	r := Result{Outcome: out.Outcome, Reason: out.Reason, Requests: int64(n), Events: w.s.Events(), CutOff: m.cutOff}
 	r.FailedByCause = map[string]int64{}
 	for c := observe.Cause(1); c < observe.NumCauses; c++ {
 		r.FailedByCause[c.String()] = int64(all.ByCause[c])
@@ -128,6 +225,8 @@ func (w *World) result(out strategies.Result) Result {
 	mt := &r.Metrics
 	start, end := int64(m.start), int64(m.endAt)
 	mt.DeployDuration = secondsSince(start, end)
+	mt.DeployWaiting, mt.DeployTerminationWait = m.waiting.Seconds(), m.termWait.Seconds()
+	mt.DeployActive = mt.DeployDuration - mt.DeployWaiting - mt.DeployTerminationWait
 	mt.Downtime = m.downtime.Seconds()
 	mt.Availability, mt.BlastRadiusRequests = 1, 0
 	if n > 0 {
@@ -144,12 +243,14 @@ func (w *World) result(out strategies.Result) Result {
 	}
 	mt.Detection, mt.Rollback, mt.TimeToRecover = math.NaN(), math.NaN(), math.NaN()
 	if m.rollbackAt >= 0 {
-		problem := int64(m.firstNew)
-		if m.firstFault >= 0 && (problem < 0 || int64(m.firstFault) < problem) {
-			problem = int64(m.firstFault)
+		mt.Detection = secondsSince(int64(m.problemStart()), int64(m.rollbackAt))
+		// A rollback that never restored service is timed to the end of
+		// the measurement: a lower bound of the time users stayed broken.
+		recovered := m.recovered
+		if recovered < 0 {
+			recovered = w.s.Now()
 		}
-		mt.Detection = secondsSince(problem, int64(m.rollbackAt))
-		mt.Rollback = secondsSince(int64(m.rollbackAt), int64(m.recovered))
+		mt.Rollback = secondsSince(int64(m.rollbackAt), int64(recovered))
 		mt.TimeToRecover = mt.Detection + mt.Rollback
 	}
 	mt.CapacityFloor = m.capFloor

@@ -17,10 +17,12 @@ type Deployment struct {
 	// At is when the deployment starts, after the world has run in steady
 	// state (2m).
 	At time.Duration
-	// Settle is how long the world keeps being measured after the strategy
-	// returns (5m): long enough for caches to expire and stragglers to
-	// fail.
-	Settle time.Duration
+	// Settle is how long the world is at least measured after the
+	// strategy returns (5m). The measurement then goes on until the world
+	// is quiet (see World.unsettled), for at most SettleMax after the
+	// strategy returned (1h); a run the cap cut short says so in
+	// Result.CutOff.
+	Settle, SettleMax time.Duration
 	// Limit bounds the strategy's run (6h); one still running then is
 	// stopped and the outcome is failed.
 	Limit time.Duration
@@ -47,6 +49,10 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 	if d.Settle == 0 {
 		d.Settle = 5 * time.Minute
 	}
+	if d.SettleMax == 0 {
+		d.SettleMax = time.Hour
+	}
+	d.SettleMax = max(d.SettleMax, d.Settle)
 	if d.Limit == 0 {
 		d.Limit = 6 * time.Hour
 	}
@@ -76,6 +82,7 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 	proc := w.s.Go("strategy", func(p *sim.Proc) {
 		out = d.Strategy.Run(w.Env(p, target, w.streams.Rand("strategy")))
 		done = true
+		w.meter.spend(strategies.PhaseActive)
 		w.meter.endAt = p.Now()
 		w.mark("deploy", "%s: %s", d.Strategy.Name(), out.Outcome)
 		w.s.Stop()
@@ -86,10 +93,11 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 	if !done {
 		proc.Kill()
 		out = strategies.Result{Outcome: strategies.Failed, Reason: fmt.Sprintf("did not finish within %v", d.Limit)}
+		w.meter.spend(strategies.PhaseActive)
 		w.meter.endAt = w.s.Now()
 		w.mark("deploy", "%s: stopped at the time limit", d.Strategy.Name())
 	}
-	if err := w.s.RunContext(ctx, w.s.Now().Add(d.Settle)); err != nil {
+	if err := w.settle(ctx, d.Settle, d.SettleMax); err != nil {
 		return Result{}, err
 	}
 	return w.result(out), nil
@@ -101,6 +109,12 @@ func (w *World) RunFor(ctx context.Context, d time.Duration) error {
 	return w.s.RunContext(ctx, w.s.Now().Add(d))
 }
 
-// MarkFault records the start of a fault for the timeline and for
-// detection times measured from it.
-func (w *World) MarkFault(text string) { w.mark("fault", "%s", text) }
+// FaultStarted records that a fault is now in effect, and FaultEnded that
+// one was undone: detection times are measured from the start of the
+// first fault in effect during the deployment. A fault schedule calls
+// them around applying and undoing a fault (a fault with nothing to undo,
+// as killing instances, ends at once).
+func (w *World) FaultStarted() { w.meter.faultStarted() }
+
+// FaultEnded: see FaultStarted.
+func (w *World) FaultEnded() { w.meter.faultEnded() }

@@ -83,9 +83,15 @@ func (w *World) arrive(_, _ int64) {
 	w.traffic.arrived++
 	u := w.rRoute.Int32N(int32(len(w.users)))
 	lb := w.resolve(u)
-	if lb < 0 || w.lbs[lb].deleted {
-		// The name led nowhere, or to a load balancer that is gone.
+	if lb < 0 {
+		// The name led nowhere.
 		w.meter.record(-1, -1, u, observe.CauseRefused, 0, false)
+		return
+	}
+	if w.lbs[lb].deleted {
+		// A cached answer led to an environment that is gone: refused, on
+		// the account of the version it ran.
+		w.meter.record(w.lbs[lb].ver, -1, u, observe.CauseRefused, 0, false)
 		return
 	}
 	tg := w.pickTargetGroup(&w.lbs[lb])

@@ -238,9 +238,6 @@ type Mark struct {
 }
 
 func (w *World) mark(kind, format string, args ...any) {
-	if kind == "fault" && w.meter.measuring && w.meter.firstFault < 0 {
-		w.meter.firstFault = w.s.Now()
-	}
 	w.log = append(w.log, Mark{At: w.Now(), Kind: kind, Text: fmt.Sprintf(format, args...)})
 }
 

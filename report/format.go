@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 )
 
 // keyMetrics are the metrics a comparison shows first, in order.
@@ -71,4 +72,17 @@ func withUnit(metric string, v float64) string {
 		return s + " %"
 	}
 	return s + " " + u
+}
+
+// shortDuration formats seconds as a duration without zero units ("1h",
+// "1h30m", "45s").
+func shortDuration(s float64) string {
+	d := (time.Duration(math.Round(s)) * time.Second).String()
+	if strings.HasSuffix(d, "m0s") {
+		d = strings.TrimSuffix(d, "0s")
+	}
+	if strings.HasSuffix(d, "h0m") {
+		d = strings.TrimSuffix(d, "0m")
+	}
+	return d
 }

@@ -48,6 +48,7 @@ func HTML(w io.Writer, sc *scenarios.Scenario, rep *scenarios.Report) error {
 		Table:      comparisonRows(rep),
 		TableHead:  comparisonHead(),
 		Comparison: comparisonCharts(rep),
+		Notes:      CutOffNotes(rep),
 	}
 	for k, s := range rep.Results {
 		page.Strategies = append(page.Strategies, strategySection(k, s))
@@ -74,6 +75,8 @@ type htmlPage struct {
 	Table                          [][]string
 	Comparison                     []chartHTML
 	Strategies                     []strategyHTML
+	// Notes warn where numbers are incomplete (the measurement cap).
+	Notes []string
 }
 
 type strategyHTML struct {
@@ -406,8 +409,34 @@ func comparisonCharts(rep *scenarios.Report) []chartHTML {
 		box.AddSeries(m, boxes)
 		out = append(out, snippet(bar), snippet(box))
 	}
-	out = append(out, snippet(outcomeChart(rep, labels)))
+	out = append(out, snippet(outcomeChart(rep, labels)), snippet(deployChart(rep, labels)))
 	return out
+}
+
+// deployChart stacks each strategy's mean deployment time: active,
+// waiting, termination wait.
+func deployChart(rep *scenarios.Report, labels []string) *charts.Bar {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		initOpts(chartID("deploy_split"), fmt.Sprintf("%dpx", 80+40*len(labels))),
+		charts.WithTitleOpts(opts.Title{Title: "Deployment time: active, waiting, termination wait (mean)", TitleStyle: &opts.TextStyle{FontSize: 13}}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "22px"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "s"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: labels}),
+		charts.WithGridOpts(opts.Grid{Top: "50px", Bottom: "20px", Left: "150px", Right: "30px"}),
+		charts.WithAnimation(false),
+	)
+	for _, part := range []struct{ name, metric string }{
+		{"active", "deploy_active_s"}, {"waiting", "deploy_waiting_s"}, {"termination wait", "deploy_termination_wait_s"},
+	} {
+		var data []opts.BarData
+		for _, s := range rep.Results {
+			data = append(data, opts.BarData{Value: jsNum(s.Metrics[part.metric].Mean)})
+		}
+		bar.AddSeries(part.name, data, charts.WithBarChartOpts(opts.BarChart{Stack: "deploy"}))
+	}
+	return bar
 }
 
 func outcomeChart(rep *scenarios.Report, labels []string) *charts.Bar {

@@ -90,8 +90,12 @@ func explain(sc *scenarios.Scenario, s *scenarios.Summary) StrategyNote {
 		}
 	}
 	if s.Outcomes["rolled_back"]+s.Outcomes["rollback_failed"] > 0 {
-		add("Before the rollback decision %s of requests were served by the new version; the trigger fired %s after the problem began, and restoring the old version took %s.",
-			pct(mean(s, "exposure")), secs(mean(s, "detection_s")), secs(mean(s, "rollback_s")))
+		restore := "restoring the old version took " + secs(mean(s, "rollback_s"))
+		if s.Outcomes["rollback_failed"] > 0 {
+			restore += " on average, counting rollbacks that never served users again up to the end of the measurement"
+		}
+		add("Before the rollback decision %s of requests were served by the new version; the trigger fired %s after the problem began, and %s.",
+			pct(mean(s, "exposure")), secs(mean(s, "detection_s")), restore)
 		if r := s.Sample; r != nil {
 			for _, m := range r.Marks {
 				if m.Kind == "rollback" {

@@ -14,6 +14,9 @@ func comparisonHead() []string {
 	h := []string{"strategy", "outcome"}
 	for _, m := range keyMetrics {
 		h = append(h, shortName[m])
+		if m == "deploy_duration_s" {
+			h = append(h, "active / wait / term wait")
+		}
 	}
 	return h
 }
@@ -32,6 +35,9 @@ func comparisonRows(rep *scenarios.Report) [][]string {
 		row := []string{s.Label, outcomeCell(s)}
 		for _, m := range keyMetrics {
 			row = append(row, meanCI(m, s.Metrics[m]))
+			if m == "deploy_duration_s" {
+				row = append(row, DeploySplit(s))
+			}
 		}
 		rows = append(rows, row)
 	}
@@ -125,8 +131,9 @@ window.addEventListener("error", function (e) { deploysimRecord(e.message || e);
 <tr>{{range .TableHead}}<th>{{.}}</th>{{end}}</tr>
 {{range .Table}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
-<p class="meta">mean ± half the 95 % confidence interval over the replications; – where a metric did not apply.</p>
-
+<p class="meta">mean ± half the 95 % confidence interval over the replications; – where a metric did not apply. The deployment's time splits into active work, waiting (pauses, bakes, approvals, analysis) and the termination wait that keeps the old fleet for a fast rollback.</p>
+{{range .Notes}}<p class="warn">{{.}}</p>
+{{end}}
 <h2>Why each strategy scored as it did</h2>
 {{range .Narrative.Strategies}}<h3>{{.Label}}</h3>
 <div class="meta">{{.Verdict}}</div>

@@ -3,7 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-
+	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -31,11 +32,54 @@ var columns = []struct{ head, metric string }{
 	{"availability", "availability"},
 	{"users hit", "blast_radius_users"},
 	{"deploy", "deploy_duration_s"},
+	{"active / wait / term wait", deploySplit},
 	{"detect", "detection_s"},
 	{"rollback", "rollback_s"},
 	{"capacity floor", "capacity_floor"},
 	{"peak inst", "peak_instances"},
 	{"extra inst-h", "extra_instance_hours"},
+}
+
+// deploySplit stands for the column that splits deploy_duration_s into
+// its parts.
+const deploySplit = "deploy_active_s/deploy_waiting_s/deploy_termination_wait_s"
+
+// cell formats one column of a strategy's row.
+func cell(metric string, s *scenarios.Summary) string {
+	if metric == deploySplit {
+		return DeploySplit(s)
+	}
+	return meanCI(metric, s.Metrics[metric])
+}
+
+// DeploySplit shows the mean deployment time as active, waiting (pauses,
+// bakes, approvals) and termination wait, in seconds.
+func DeploySplit(s *scenarios.Summary) string {
+	var parts []string
+	for _, m := range strings.Split(deploySplit, "/") {
+		st := s.Metrics[m]
+		if st.N == 0 || math.IsNaN(st.Mean) {
+			return "–"
+		}
+		parts = append(parts, num(st.Mean))
+	}
+	return strings.Join(parts, " / ") + " s"
+}
+
+// CutOffNotes say, per strategy, when the measurement cap ended runs
+// whose harm was still going on, so that nobody reads their numbers as
+// complete.
+func CutOffNotes(r *scenarios.Report) []string {
+	var out []string
+	for _, s := range r.Results {
+		c := s.CutOff
+		if c == nil {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: the measurement cap (deployment.settle_max, %s after the strategy's end) cut off %d of %d runs while harm was still going on (%s); nothing after it is counted.",
+			s.Label, shortDuration(c.SettleMaxS), c.Runs, s.Runs, strings.Join(slices.Sorted(maps.Keys(c.Reasons)), "; ")))
+	}
+	return out
 }
 
 func newTable(w io.Writer, o TableOptions, header []string) *tablewriter.Table {
@@ -86,7 +130,7 @@ func Table(w io.Writer, r *scenarios.Report, o TableOptions) error {
 	for _, s := range r.Results {
 		row := []string{s.Label, fmt.Sprint(s.Runs), Outcomes(s)}
 		for _, c := range columns {
-			row = append(row, meanCI(c.metric, s.Metrics[c.metric]))
+			row = append(row, cell(c.metric, s))
 		}
 		if err := t.Append(toAny(row)...); err != nil {
 			return err
@@ -94,6 +138,9 @@ func Table(w io.Writer, r *scenarios.Report, o TableOptions) error {
 	}
 	if err := t.Render(); err != nil {
 		return err
+	}
+	for _, n := range CutOffNotes(r) {
+		fmt.Fprintln(w, "note: "+n)
 	}
 	Thresholds(w, r, o)
 	return nil
@@ -176,7 +223,7 @@ func SweepTable(w io.Writer, r *scenarios.SweepReport, o TableOptions) error {
 			}
 			row = append(row, s.Label, fmt.Sprint(s.Runs), Outcomes(s))
 			for _, c := range columns {
-				row = append(row, meanCI(c.metric, s.Metrics[c.metric]))
+				row = append(row, cell(c.metric, s))
 			}
 			pass := 0
 			for _, c := range s.Expect {

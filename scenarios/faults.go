@@ -361,10 +361,15 @@ func (sc *Scenario) schedule(w *models.World, deployAt time.Duration) {
 					p.Sleep(period)
 				}
 			}
+			w.FaultStarted()
 			undo := f.start(w)
-			if undo != nil && f.dur > 0 {
+			switch {
+			case undo == nil:
+				w.FaultEnded() // done at once; its effects play out in the world
+			case f.dur > 0:
 				p.Sleep(f.dur)
 				undo()
+				w.FaultEnded()
 			}
 		})
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// Progress is called after each run with the runs done and the total;
 	// it may be called from several goroutines at once.
 	Progress func(done, total int)
+	// Timeline adds each strategy's timeline to its summary (the first
+	// replication's series and quantile bands across replications); it
+	// keeps a few bytes per bucket of every replication until the end.
+	Timeline bool
 }
 
 // Report is the outcome of an experiment: one Summary per strategy, in
@@ -78,7 +82,11 @@ type Summary struct {
 	// reason with its numbers replaced by # (so that "human: error rate
 	// 6.2% over 1m0s" and "… 5.1% …" count together).
 	Reasons map[string]int `json:"reasons,omitempty"`
-	Expect  []Check        `json:"expect"`
+	// CutOff counts the runs whose measurement the cap
+	// (deployment.settle_max) ended while the world was not yet quiet;
+	// nil when there were none.
+	CutOff *CutOff `json:"cut_off,omitempty"`
+	Expect []Check `json:"expect"`
 
 	// Values holds every run's metrics (in replication order, in the
 	// order of models.MetricNames) and Outcomes every run's outcome.
@@ -87,6 +95,17 @@ type Summary struct {
 	// Sample is the first replication's full result (timeline, marks) for
 	// reports.
 	Sample *models.Result `json:"-"`
+	// Timeline is present when Options.Timeline asked for it.
+	Timeline *Timeline `json:"timeline,omitempty"`
+}
+
+// CutOff says how often, and why, the measurement cap ended runs whose
+// harm was still going on: what came after the cap is not counted.
+type CutOff struct {
+	Runs       int     `json:"runs"`
+	SettleMaxS float64 `json:"settle_max_s"`
+	// Reasons counts what was still going on, by kind.
+	Reasons map[string]int `json:"reasons"`
 }
 
 // Metrics maps metric names to their statistics.
@@ -234,7 +253,8 @@ func (sc *Scenario) RunWith(ctx context.Context, st *Strategy, seed uint64, befo
 	}
 	return w.Deploy(ctx, models.Deployment{
 		Strategy: strat, To: sc.Deployment.To, At: sc.Deployment.At, Settle: sc.Deployment.Settle,
-		Limit: sc.TimeLimit, Migrations: sc.Deployment.Migrations, Flag: sc.Deployment.Flag,
+		SettleMax: sc.Deployment.SettleMax,
+		Limit:     sc.TimeLimit, Migrations: sc.Deployment.Migrations, Flag: sc.Deployment.Flag,
 		Contraindications: sc.Deployment.Contraindications,
 	})
 }
@@ -259,8 +279,9 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 	total := reps * len(sc.Strategies)
 	workers = max(1, min(workers, total))
 	type slot struct {
-		res  models.Result
-		done bool
+		res   models.Result
+		trace trace
+		done  bool
 	}
 	slots := make([]slot, total)
 	ctx, cancel := context.WithCancel(ctx)
@@ -293,8 +314,12 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 					}
 					return
 				}
+				var tr trace
+				if opts.Timeline {
+					tr = traceOf(&res)
+				}
 				res.Timeline.Points = trimTimeline(res, r)
-				slots[k] = slot{res, true}
+				slots[k] = slot{res, tr, true}
 				n := finished.Add(1)
 				if opts.Progress != nil {
 					opts.Progress(int(n), total)
@@ -309,15 +334,21 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 	rep := &Report{Scenario: sc.Name, Title: sc.Title, Seed: seed, Replications: reps, Complete: true}
 	for s := range sc.Strategies {
 		var runs []models.Result
+		var traces []trace
 		for r := range reps {
 			if sl := slots[s*reps+r]; sl.done {
 				runs = append(runs, sl.res)
+				traces = append(traces, sl.trace)
 			}
 		}
 		if len(runs) < reps {
 			rep.Complete = false
 		}
-		rep.Results = append(rep.Results, sc.summarize(&sc.Strategies[s], runs))
+		sum := sc.summarize(&sc.Strategies[s], runs)
+		if opts.Timeline && len(runs) > 0 && runs[0].Timeline.Points != nil {
+			sum.Timeline = buildTimeline(sum.Sample, traces)
+		}
+		rep.Results = append(rep.Results, sum)
 	}
 	if !rep.Complete {
 		return rep, fmt.Errorf("%w: %d of %d runs finished", ErrInterrupted, finished.Load(), total)
@@ -364,6 +395,15 @@ func (sc *Scenario) summarize(st *Strategy, runs []models.Result) *Summary {
 				s.Reasons = map[string]int{}
 			}
 			s.Reasons[reasonKind(r.Reason)]++
+		}
+		if r.CutOff != "" {
+			if s.CutOff == nil {
+				s.CutOff = &CutOff{SettleMaxS: sc.Deployment.SettleMax.Seconds(), Reasons: map[string]int{}}
+			}
+			s.CutOff.Runs++
+			for _, why := range strings.Split(r.CutOff, "; ") {
+				s.CutOff.Reasons[why]++
+			}
 		}
 	}
 	for k, n := range models.MetricNames {

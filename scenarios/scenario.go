@@ -54,9 +54,12 @@ type Deployment struct {
 	To   string `yaml:"to"`   // the new version (v2)
 	// At is when the deployment starts, after steady state (2m).
 	At time.Duration `yaml:"at"`
-	// Settle is how long the world is still measured after the strategy
-	// returns (5m).
-	Settle time.Duration `yaml:"settle"`
+	// Settle is how long the world is at least measured after the
+	// strategy returns (5m); the measurement goes on until the world is
+	// quiet (docs/metrics.md), at most SettleMax after the strategy
+	// returned (1h).
+	Settle    time.Duration `yaml:"settle"`
+	SettleMax time.Duration `yaml:"settle_max"`
 	// Migrations of world.db run by the release (default: all, in order).
 	Migrations []string `yaml:"migrations"`
 	// Flag guards the new code path (feature-toggle strategies).
@@ -238,7 +241,7 @@ func defaultFile() File {
 	return File{
 		Seed: 1, Replications: 20, TimeLimit: 2 * time.Hour,
 		World:      cfg,
-		Deployment: Deployment{From: "v1", To: "v2", At: 2 * time.Minute, Settle: 5 * time.Minute},
+		Deployment: Deployment{From: "v1", To: "v2", At: 2 * time.Minute, Settle: 5 * time.Minute, SettleMax: time.Hour},
 		SLO: SLO{
 			Window: cfg.Measure.Window, AvailabilityFloor: cfg.Measure.AvailabilityFloor,
 			Target: cfg.Measure.Target,
@@ -266,6 +269,12 @@ func (sc *Scenario) check(d *decoder) {
 	}
 	if f.Deployment.From == f.Deployment.To {
 		d.errField("deployment.to", "must differ from deployment.from (%q)", f.Deployment.From)
+	}
+	if f.Deployment.Settle <= 0 {
+		d.errField("deployment.settle", "want a positive duration")
+	}
+	if f.Deployment.SettleMax < f.Deployment.Settle {
+		d.errField("deployment.settle_max", "got %v, want at least deployment.settle (%v)", f.Deployment.SettleMax, f.Deployment.Settle)
 	}
 	if f.Deployment.At < f.SLO.Window {
 		d.errField("deployment.at", "got %v, want at least the SLO window (%v) of steady state", f.Deployment.At, f.SLO.Window)

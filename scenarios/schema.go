@@ -137,14 +137,14 @@ func strategySchema() map[string]any {
 var MetricDocs = map[string]string{
 	"deploy_duration_s":     "deployment start to the strategy's end (success or rollback complete), s",
 	"downtime_s":            "time the success ratio over slo.window was below slo.availability_floor, s",
-	"availability":          "successful / all requests from the deployment start to the end of settling",
+	"availability":          "successful / all requests from the deployment start until the world is quiet",
 	"failed_requests":       "failed requests (every cause)",
 	"error_budget_burn":     "failed / (all × (1 − slo.target)): 1 = the whole budget",
 	"blast_radius_users":    "share of active users who saw at least one failed request",
 	"blast_radius_requests": "share of requests that failed",
 	"exposure":              "share of requests served by the new version before the rollback decision",
-	"detection_s":           "first new-version request (or fault) to the rollback trigger, s (runs that rolled back)",
-	"rollback_s":            "rollback trigger to all traffic on the old version at baseline capacity, s",
+	"detection_s":           "start of the problem (first new-version answer or fault in effect) to the rollback trigger, s",
+	"rollback_s":            "rollback trigger to users served again: no new-version traffic, SLO window at the floor, baseline capacity, s",
 	"time_to_recover_s":     "detection_s + rollback_s",
 	"capacity_floor":        "minimum healthy serving capacity / baseline capacity",
 	"peak_instances":        "most instances alive at once",
@@ -152,6 +152,11 @@ var MetricDocs = map[string]string{
 	"latency_p50_ms":        "median request latency, ms",
 	"latency_p99_ms":        "99th percentile request latency, ms",
 	"worst_window_p99_ms":   "worst p99 latency of any SLO window, ms",
-	"mixed_versions_s":      "time both versions served traffic, s",
+	"mixed_versions_s":      "time both versions answered requests, s",
 	"data_errors":           "writes made by code incompatible with the schema (and writes lost by reverts)",
+
+	// The parts of deploy_duration_s.
+	"deploy_active_s":           "the part of deploy_duration_s spent changing the world or waiting for a change to take effect, s",
+	"deploy_waiting_s":          "the part of deploy_duration_s held on purpose: pauses, bakes, approvals, analysis intervals, s",
+	"deploy_termination_wait_s": "the part of deploy_duration_s the old fleet was kept alive after the switch, s",
 }

@@ -187,9 +187,10 @@ func (r *bgRun) deploy() *abort {
 			return a
 		}
 	}
-	wait := *c.TerminationWaitTime
+	wait, hold := *c.TerminationWaitTime, r.keepOld
 	if c.TerminationAction == "KEEP_ALIVE" {
-		wait = *r.cfg.BakeTime
+		// Blue is kept for good: the wait is the bake.
+		wait, hold = *r.cfg.BakeTime, r.wait
 	}
 	if c.Variant == "dns-weighted" || c.Variant == "cname-swap" {
 		if ttl := env.DNS.TTL(); wait < ttl {
@@ -197,7 +198,7 @@ func (r *bgRun) deploy() *abort {
 		}
 	}
 	r.phasef("keep blue for %v", wait)
-	if a := r.wait(wait); a != nil {
+	if a := hold(wait); a != nil {
 		return a
 	}
 	if c.TerminationAction == "TERMINATE" {

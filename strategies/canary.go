@@ -563,7 +563,7 @@ func (r *shiftRun) promote() *abort {
 		// Resolvers keep answering with the old fleet for the TTL.
 		delay = max(delay, env.DNS.TTL()+r.cfg.PollInterval)
 	}
-	if a := r.wait(delay); a != nil {
+	if a := r.keepOld(delay); a != nil {
 		return a
 	}
 	if r.s.routing != "replicas" {

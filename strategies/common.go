@@ -40,7 +40,20 @@ func (a *abort) Error() string { return a.reason }
 func fail(format string, args ...any) *abort { return &abort{reason: fmt.Sprintf(format, args...)} }
 
 // wait sleeps d, polling the triggers; it returns the trigger that fired.
-func (r *runner) wait(d time.Duration) *abort {
+// Every timed wait of a controller is a deliberate hold (a pause, a bake,
+// an approval, an analysis interval, a warm-up), so its time counts as
+// waiting.
+func (r *runner) wait(d time.Duration) *abort { return r.hold(PhaseWaiting, d) }
+
+// keepOld waits d with the old fleet still alive after the switch, ready
+// for a switch back (termination wait, scale-down delay).
+func (r *runner) keepOld(d time.Duration) *abort { return r.hold(PhaseTerminationWait, d) }
+
+// hold sleeps d as kind, polling the triggers; the time after it is active
+// again.
+func (r *runner) hold(kind PhaseKind, d time.Duration) *abort {
+	r.env.Log.Spending(kind)
+	defer r.env.Log.Spending(PhaseActive)
 	end := r.env.Clock.Now() + d
 	for {
 		now := r.env.Clock.Now()

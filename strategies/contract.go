@@ -303,10 +303,35 @@ type Observer interface {
 	HealthyHosts(tg TargetGroupID) int
 }
 
+// PhaseKind says what a strategy spends its time on, so that the
+// deployment's duration can be split into work and waiting.
+type PhaseKind uint8
+
+const (
+	// PhaseActive: changing the world or waiting for a change to take
+	// effect (launches, installs, health checks, draining, migrations).
+	PhaseActive PhaseKind = iota
+	// PhaseWaiting: holding on purpose while the triggers watch — pauses
+	// between steps, bake times, approvals, analysis intervals, warm-ups.
+	PhaseWaiting
+	// PhaseTerminationWait: the old fleet kept alive after the switch so
+	// that a rollback is a switch back (CodeDeploy terminationWaitTime,
+	// Argo scaleDownDelaySeconds).
+	PhaseTerminationWait
+)
+
+func (k PhaseKind) String() string {
+	return [...]string{"active", "waiting", "termination_wait"}[k]
+}
+
 // Recorder receives what a strategy is doing, for the timeline and the
 // measurements: phases ("batch 2/4", "shift 20%") and the rollback decision.
 type Recorder interface {
 	Phase(name string)
+	// Spending classifies the strategy's time from now until the next
+	// call (PhaseActive before the first); the measurements split the
+	// deployment's duration by it.
+	Spending(kind PhaseKind)
 	// RollbackStarted marks the moment a trigger fired and the strategy
 	// began to roll back; reason names the trigger.
 	RollbackStarted(reason string)

@@ -85,6 +85,7 @@ type app struct {
 	openmetrics  string
 	omTimeline   bool
 	output       string
+	timeline     bool // run and compare only
 }
 
 func (a *app) rootCmd() *cobra.Command {
@@ -149,7 +150,7 @@ func (a *app) checkFlags(c *cobra.Command) error {
 }
 
 func (a *app) options(cmd *cobra.Command, label string) scenarios.Options {
-	o := scenarios.Options{Replications: a.replications, Workers: a.workers}
+	o := scenarios.Options{Replications: a.replications, Workers: a.workers, Timeline: a.timeline}
 	if cmd.Flags().Changed("seed") {
 		s := a.seed
 		o.Seed = &s
@@ -202,6 +203,7 @@ func (a *app) runCmd() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&strategy, "strategy", "", "run only this strategy (a label of the scenario or a catalogue name)")
+	a.timelineFlag(c)
 	return c
 }
 
@@ -236,7 +238,14 @@ func (a *app) compareCmd() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&list, "strategies", "", "comma-separated strategies to compare (labels of the scenario or catalogue names)")
+	a.timelineFlag(c)
 	return c
+}
+
+// timelineFlag adds --timeline, which puts each strategy's timeline into
+// the JSON document.
+func (a *app) timelineFlag(c *cobra.Command) {
+	c.Flags().BoolVar(&a.timeline, "timeline", false, "with --format json: add each strategy's timeline (first replication per bucket, quantile bands across replications; docs/json-output.md)")
 }
 
 func splitList(s string) []string {
@@ -261,6 +270,9 @@ func exactArgs(n int) cobra.PositionalArgs {
 // runScenarios runs each scenario and prints the reports; on Ctrl-C it
 // prints what finished.
 func (a *app) runScenarios(cmd *cobra.Command, scs []*scenarios.Scenario) error {
+	if a.timeline && a.format != "json" {
+		return usage("--timeline needs --format json")
+	}
 	var reps []*scenarios.Report
 	var runErr error
 	for _, sc := range scs {

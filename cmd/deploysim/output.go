@@ -105,12 +105,110 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 func writeJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(append(indentJSON(b), '\n'))
 	return err
+}
+
+// indentJSON indents compact JSON two spaces a level, as json.Indent
+// does, except that an array of scalars stays on one line: timeline
+// series of thousands of numbers take a line each, not a line per number.
+func indentJSON(src []byte) []byte {
+	out := make([]byte, 0, len(src)+len(src)/4)
+	depth := 0
+	newline := func() {
+		out = append(out, '\n')
+		for range depth {
+			out = append(out, ' ', ' ')
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"':
+			end := stringEnd(src, i)
+			out = append(out, src[i:end]...)
+			i = end - 1
+		case '{', '[':
+			if close := matching(c); i+1 < len(src) && src[i+1] == close {
+				out = append(out, c, close)
+				i++
+				continue
+			}
+			if end, ok := scalarArray(src, i); ok {
+				for k := i; k < end; k++ {
+					if src[k] == '"' {
+						e := stringEnd(src, k)
+						out = append(out, src[k:e]...)
+						k = e - 1
+						continue
+					}
+					out = append(out, src[k])
+					if src[k] == ',' {
+						out = append(out, ' ')
+					}
+				}
+				i = end - 1
+				continue
+			}
+			out = append(out, c)
+			depth++
+			newline()
+		case '}', ']':
+			depth--
+			newline()
+			out = append(out, c)
+		case ',':
+			out = append(out, c)
+			newline()
+		case ':':
+			out = append(out, ':', ' ')
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func matching(open byte) byte {
+	if open == '{' {
+		return '}'
+	}
+	return ']'
+}
+
+// stringEnd returns the index after the string that starts at src[i].
+func stringEnd(src []byte, i int) int {
+	for k := i + 1; k < len(src); k++ {
+		switch src[k] {
+		case '\\':
+			k++
+		case '"':
+			return k + 1
+		}
+	}
+	return len(src)
+}
+
+// scalarArray reports whether src[i] opens an array holding no object or
+// array, and returns the index after its closing bracket.
+func scalarArray(src []byte, i int) (int, bool) {
+	if src[i] != '[' {
+		return 0, false
+	}
+	for k := i + 1; k < len(src); k++ {
+		switch src[k] {
+		case '"':
+			k = stringEnd(src, k) - 1
+		case '[', '{':
+			return 0, false
+		case ']':
+			return k + 1, true
+		}
+	}
+	return 0, false
 }
 
 // render prints reports in the chosen format. JSON is one document per
@@ -221,7 +319,7 @@ func (a *app) listCmd() *cobra.Command {
 				fmt.Fprintf(w, "\nwhen: expressions may use %s\n", strings.Join(scenarios.WhenNames, ", "))
 			case "metrics":
 				for _, m := range models.MetricNames {
-					fmt.Fprintf(w, "%-24s %s\n", m, scenarios.MetricDocs[m])
+					fmt.Fprintf(w, "%-26s %s\n", m, scenarios.MetricDocs[m])
 				}
 				fmt.Fprintf(w, "\nexpect: statistics %s(metric), share(\"outcome\"), runs\n", strings.Join(scenarios.StatNames, ", "))
 			default:
