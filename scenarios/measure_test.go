@@ -380,3 +380,14 @@ func TestTimelineBandsAndRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestSettleLoadErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"deployment: {settle: 10m, settle_max: 5m}\n", "deployment.settle_max: got 5m0s, want at least deployment.settle (10m0s)"},
+		{"deployment: {settle: 0s}\n", "deployment.settle: want a positive duration"},
+	} {
+		if _, err := Parse("x.yaml", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
+		}
+	}
+}
