@@ -311,12 +311,12 @@ func (m *meter) measureBucket(pt *Point) {
 }
 
 // unrestored says why users are not served again after a rollback as of
-// bucket pt, or "" once they are: no request goes to the new version (for
-// a feature flag that was on: the flag is off, the new version may serve
-// dark), the success ratio over the SLO window is at least the
-// availability floor, and the old version's healthy serving capacity is
-// back at the baseline. A switch back onto a fleet that still fails is not
-// a recovery. what is the kind of shortfall (stable, for counting), detail
+// bucket pt, or "" once they are: no request goes to the new version and
+// the live configuration routes none there (for a feature flag that was
+// on: the flag is off, the new version may serve dark), the success ratio
+// over the SLO window is at least the availability floor, and the old
+// version's healthy serving capacity is back at the baseline. A switch
+// back onto a fleet that still fails is not a recovery. what is the kind of shortfall (stable, for counting), detail
 // the same with the measured values.
 func (m *meter) unrestored(pt *Point) (what, detail string) {
 	floor := m.w.cfg.Measure.AvailabilityFloor
@@ -326,7 +326,7 @@ func (m *meter) unrestored(pt *Point) (what, detail string) {
 		capacity = pt.Healthy
 	case m.flagOnAtRollback:
 		return "the feature flag still on", fmt.Sprintf("feature flag %s still on", m.w.flagNames[m.flag])
-	case m.to >= 0 && pt.PerVersion[m.to].Requests > 0:
+	case m.to >= 0 && (pt.PerVersion[m.to].Requests > 0 || m.w.routed()&(1<<uint(m.to)) != 0):
 		return "the new version still gets traffic", fmt.Sprintf("%s still got %.0f %% of requests",
 			m.w.versions[m.to].spec.Name, 100*float64(pt.PerVersion[m.to].Requests)/float64(pt.Requests))
 	}

@@ -167,9 +167,11 @@ func (m *meter) verify(out strategies.Result) strategies.Result {
 // on.
 const endWindow = time.Minute
 
-// mixedEnd says how the end of the measurement contradicts a success: a
-// version other than the new one still answering requests, or the new one
-// answering none. The last minute after the strategy's end is judged.
+// mixedEnd says how the end of the measurement contradicts a success: the
+// live configuration still routing requests to another version than the
+// new one (or to none of the new one's instances), as also seen in the
+// requests each version answered in the last minute after the strategy's
+// end.
 func (m *meter) mixedEnd() string {
 	if m.to < 0 || len(m.timeline) == 0 {
 		return ""
@@ -184,18 +186,25 @@ func (m *meter) mixedEnd() string {
 			all += vp.Served
 		}
 	}
+	share := func(v int) float64 {
+		if all == 0 {
+			return 0
+		}
+		return 100 * float64(served[v]) / float64(all)
+	}
+	routed := m.w.routed()
 	var old []string
-	for v, n := range served {
-		if n > 0 && v != int(m.to) {
+	for v := range m.w.versions {
+		if routed&(1<<uint(v)) != 0 && v != int(m.to) {
 			old = append(old, fmt.Sprintf("%s still answered %.0f %% of requests (%d healthy instances)",
-				m.w.versions[v].spec.Name, 100*float64(n)/float64(all), last.PerVersion[v].Healthy))
+				m.w.versions[v].spec.Name, share(v), last.PerVersion[v].Healthy))
 		}
 	}
 	switch {
 	case len(old) > 0:
 		return "mixed end state: " + strings.Join(old, ", ") + " at the end of the measurement"
-	case all == 0 && last.Requests > 0:
-		return fmt.Sprintf("end state: %s answered no request at the end of the measurement", m.w.versions[m.to].spec.Name)
+	case routed&(1<<uint(m.to)) == 0:
+		return fmt.Sprintf("end state: no instance of %s receives requests at the end of the measurement", m.w.versions[m.to].spec.Name)
 	}
 	return ""
 }

@@ -100,3 +100,25 @@ func (w *World) fleetsMoving() bool {
 	}
 	return false
 }
+
+// routed returns the versions (bit v for version v) the live configuration
+// sends new requests to: instances routable in a target group that a load
+// balancer among the current DNS answers forwards to with a non-zero
+// weight. Cached answers are not included: unsettled waits for them.
+func (w *World) routed() uint32 {
+	var mask uint32
+	for _, lb := range w.dns.ansLB {
+		if lb < 0 || w.lbs[lb].deleted {
+			continue
+		}
+		for _, f := range w.lbs[lb].fwd {
+			if f.Weight == 0 {
+				continue
+			}
+			for _, i := range w.tgs[f.TargetGroup].routable {
+				mask |= 1 << uint(w.insts[i].ver)
+			}
+		}
+	}
+	return mask
+}
