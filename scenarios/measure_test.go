@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"strings"
@@ -389,5 +390,16 @@ func TestSettleLoadErrors(t *testing.T) {
 		if _, err := Parse("x.yaml", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
 		}
+	}
+}
+
+// TestTimelineDeterministicAcrossWorkers: the bands are built in
+// replication order, so the document does not depend on the workers.
+func TestTimelineDeterministicAcrossWorkers(t *testing.T) {
+	sc := builtin(t, "crash-loop")
+	one := reportJSON(t, sc, Options{Replications: 3, Workers: 1, Timeline: true})
+	two := reportJSON(t, sc, Options{Replications: 3, Workers: 2, Timeline: true})
+	if !bytes.Equal(one, two) {
+		t.Fatalf("scenario %s seed %d: timelines differ between 1 and 2 workers", sc.Name, sc.Seed)
 	}
 }
