@@ -3,14 +3,10 @@ package models
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"time"
 
-	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/vm"
-
+	"github.com/deploysim/deploysim/internal/sandbox"
 	"github.com/deploysim/deploysim/models/observe"
-	"github.com/deploysim/deploysim/sim"
 	"github.com/deploysim/deploysim/strategies"
 )
 
@@ -18,7 +14,8 @@ import (
 // evaluator that turns datapoints into states.
 type alarm struct {
 	spec    AlarmSpec
-	prog    *vm.Program // Expression, compiled
+	index   int              // in Config.Alarms, for errors
+	prog    *sandbox.Program // Expression, compiled
 	metric  observe.Metric
 	stat    observe.Statistic
 	healthy bool // healthy_hosts, measured from the world rather than requests
@@ -70,12 +67,12 @@ func parseAlarm(a AlarmSpec) (alarm, error) {
 		if a.Metric != "" {
 			return al, fmt.Errorf("alarm %q: set metric or expression, not both", a.Name)
 		}
-		prog, isBool, err := CompileAlarmExpression(a.Expression)
+		prog, err := CompileAlarmExpression(a.Expression)
 		if err != nil {
 			return al, fmt.Errorf("alarm %q: expression: %w", a.Name, err)
 		}
 		al.prog = prog
-		if isBool && a.Comparison == "" {
+		if prog.IsBool && a.Comparison == "" {
 			a.Comparison, a.Threshold = ">=", 1
 		}
 	case a.Metric == "healthy_hosts":
@@ -202,32 +199,21 @@ type AlarmEnv struct {
 // AlarmExprNames lists the names an alarm expression may use.
 var AlarmExprNames = AlarmMetrics
 
-// CompileAlarmExpression compiles an alarm expression once, against
-// AlarmEnv: an unknown name is an error, as is a result that is neither a
-// number nor a boolean. It reports whether the result is a boolean. Only
-// arithmetic, comparisons, logic and the pure functions abs, ceil, floor,
-// round, min and max are available (no time, no I/O), within 200 nodes.
-func CompileAlarmExpression(src string) (prog *vm.Program, isBool bool, err error) {
-	opts := []expr.Option{expr.Env(AlarmEnv{}), expr.DisableAllBuiltins(), expr.MaxNodes(200)}
-	for _, b := range []string{"abs", "ceil", "floor", "round", "min", "max"} {
-		opts = append(opts, expr.EnableBuiltin(b))
-	}
-	prog, err = expr.Compile(src, opts...)
-	if err != nil {
-		return nil, false, err
-	}
-	switch t := prog.Node().Type(); {
-	case t == nil:
-		return nil, false, fmt.Errorf("%q: its type is unknown; want a number or a boolean", src)
-	case t.Kind() == reflect.Bool:
-		return prog, true, nil
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Float64:
-		return prog, false, nil
-	case t.Kind() == reflect.Interface:
-		return prog, false, nil // checked when it runs
-	default:
-		return nil, false, fmt.Errorf("%q is a %v; want a number or a boolean", src, t)
-	}
+// AlarmExpressions is the sandbox context of alarm expressions: the names
+// of AlarmEnv, arithmetic, comparisons, logic and the pure functions abs,
+// ceil, floor, round, min and max (no time, no I/O, no predicates).
+var AlarmExpressions = &sandbox.Context{
+	Name: "alarm expression", Env: AlarmEnv{}, Builtins: sandbox.Numeric,
+	Result: sandbox.NumberOrBool,
+}
+
+// CompileAlarmExpression compiles an alarm expression once, in the
+// AlarmExpressions sandbox: an unknown name, a function not allowed, an
+// expression over the sandbox's limits, or a result that is neither a
+// number nor a boolean is an error (a *sandbox.Error). The program
+// reports whether its result is a boolean.
+func CompileAlarmExpression(src string) (*sandbox.Program, error) {
+	return AlarmExpressions.Compile(src)
 }
 
 // alarmExpression evaluates an alarm's expression over its last period.
@@ -244,9 +230,12 @@ func (w *World) alarmExpression(a *alarm) (float64, bool) {
 		LatencyMean:  float64(p.Latency.Mean()) / float64(time.Millisecond),
 		HealthyHosts: float64(w.healthyHostsOf(a.version)),
 	}
-	out, err := expr.Run(a.prog, env)
+	out, err := a.prog.Run(env)
 	if err != nil {
-		sim.Bug("alarm %q: expression failed at run time: %v", a.spec.Name, err)
+		// An input error, not a broken invariant: the run stops and the
+		// scenario reports the expression with its line.
+		w.Fail(&ExprError{Field: fmt.Sprintf("alarms[%d].expression", a.index), Err: err})
+		return 0, false
 	}
 	switch v := out.(type) {
 	case bool:
@@ -256,9 +245,6 @@ func (w *World) alarmExpression(a *alarm) (float64, bool) {
 		return 0, true
 	case float64:
 		return v, !math.IsNaN(v)
-	case int:
-		return float64(v), true
 	}
-	sim.Bug("alarm %q: expression gave %T", a.spec.Name, out)
-	return 0, false
+	return 0, false // Run returns a bool or a float64 for NumberOrBool
 }

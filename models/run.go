@@ -63,7 +63,7 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 	}
 	from := w.versionOf(strategies.Version(w.cfg.From))
 	w.bindAlarms(w.cfg.From, d.To)
-	if err := w.s.RunContext(ctx, sim.At(d.At)); err != nil {
+	if err := w.run(ctx, sim.At(d.At)); err != nil {
 		return Result{}, err
 	}
 	w.meter.begin(from, to)
@@ -87,7 +87,7 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 		w.mark("deploy", "%s: %s", d.Strategy.Name(), out.Outcome)
 		w.s.Stop()
 	})
-	if err := w.s.RunContext(ctx, sim.At(d.At+d.Limit)); err != nil {
+	if err := w.run(ctx, sim.At(d.At+d.Limit)); err != nil {
 		return Result{}, err
 	}
 	if !done {
@@ -106,7 +106,43 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 // RunFor advances the world by d with no deployment (steady state, fault
 // schedules, benchmarks).
 func (w *World) RunFor(ctx context.Context, d time.Duration) error {
-	return w.s.RunContext(ctx, w.s.Now().Add(d))
+	return w.run(ctx, w.s.Now().Add(d))
+}
+
+// run advances the world to limit; it stops early, with the error, when
+// ctx is cancelled or an input error stopped the run (Fail).
+func (w *World) run(ctx context.Context, limit sim.Time) error {
+	if w.err != nil {
+		return w.err
+	}
+	err := w.s.RunContext(ctx, limit)
+	if w.err != nil {
+		return w.err
+	}
+	return err
+}
+
+// ExprError is an expression of the configuration that failed to
+// evaluate while the world ran. Field is its path in the configuration
+// ("alarms[0].expression", "faults[2].when"), for the caller to point at
+// the line it was written on.
+type ExprError struct {
+	Field string
+	Err   error
+}
+
+func (e *ExprError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+func (e *ExprError) Unwrap() error { return e.Err }
+
+// Fail stops the run with an input error found while running (an
+// expression that failed to evaluate); Deploy and RunFor return it. Only
+// the first error is kept.
+func (w *World) Fail(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+	w.s.Stop()
 }
 
 // FaultStarted records that a fault is now in effect, and FaultEnded that

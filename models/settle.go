@@ -16,7 +16,7 @@ import (
 // result.
 func (w *World) settle(ctx context.Context, least, limit time.Duration) error {
 	end := w.s.Now()
-	if err := w.s.RunContext(ctx, end.Add(least)); err != nil {
+	if err := w.run(ctx, end.Add(least)); err != nil {
 		return err
 	}
 	stop := end.Add(limit)
@@ -32,7 +32,7 @@ func (w *World) settle(ctx context.Context, least, limit time.Duration) error {
 			return nil
 		}
 		next := sim.Time((now.Duration()/slot + 1) * slot)
-		if err := w.s.RunContext(ctx, min(next, stop)); err != nil {
+		if err := w.run(ctx, min(next, stop)); err != nil {
 			return err
 		}
 	}

@@ -121,8 +121,8 @@ func TestAlarmExpressions(t *testing.T) {
 			t.Errorf("%s after 20%% errors: %v, want %v", name, st, want)
 		}
 	}
-	for _, bad := range []string{"eror_rate > 1", `"text"`, "error_rate +"} {
-		if _, _, err := CompileAlarmExpression(bad); err == nil {
+	for _, bad := range []string{"eror_rate > 1", `"text"`, "error_rate +", `any([1, 2], {# > error_rate})`, `now().Unix() > 0`} {
+		if _, err := CompileAlarmExpression(bad); err == nil {
 			t.Errorf("%q compiled", bad)
 		}
 	}

@@ -54,6 +54,9 @@ type World struct {
 	meter   meter
 	alarms  []alarm
 	log     []Mark
+	// err is the first input error met while running (an expression
+	// that failed to evaluate): it stops the run.
+	err error
 
 	kArrive, kDone, kBoot, kCrash, kRestart, kShutdown, kHealth, kDrain, kReconcile, kTick sim.Kind
 }
@@ -108,11 +111,12 @@ func New(cfg Config, seed uint64) (*World, error) {
 	w.faults.init(len(w.versions), len(cfg.AZs))
 	w.initUsers()
 	w.meter.init(w)
-	for _, a := range cfg.Alarms {
+	for k, a := range cfg.Alarms {
 		al, err := parseAlarm(a)
 		if err != nil {
 			return nil, err
 		}
+		al.index = k
 		w.alarms = append(w.alarms, al)
 	}
 

@@ -8,18 +8,19 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/vm"
 
+	"github.com/deploysim/deploysim/internal/sandbox"
 	"github.com/deploysim/deploysim/models"
 	"github.com/deploysim/deploysim/strategies"
 )
 
 // Expressions are expr-lang (https://expr-lang.org), compiled once at load
-// against a typed environment, so that a misspelt metric is a load error.
-// Built-in functions are limited to pure arithmetic (no time, no I/O) and
-// programs to maxExprNodes nodes.
+// in the sandbox of package internal/sandbox against a typed environment,
+// so that a misspelt metric is a load error. Each context allows its own
+// names and the pure functions abs, ceil, floor, round, min and max (no
+// time, no I/O, no predicates); the sandbox's limits bound the source,
+// its nesting and the cost of an evaluation (docs/expressions.md).
 //
 // Thresholds (expect:) see, for each strategy, the Monte Carlo summary of
 // its replications:
@@ -38,7 +39,6 @@ import (
 //
 // Fault triggers (when:) see the world every observation period (the SLO
 // window): the fields of WhenEnv.
-const maxExprNodes = 500
 
 // Metric names a metric in a threshold expression.
 type Metric struct{ Name string }
@@ -46,15 +46,16 @@ type Metric struct{ Name string }
 // StatNames are the statistic functions of threshold expressions.
 var StatNames = []string{"mean", "stddev", "p50", "p90", "p95", "p99", "min", "max", "ci_low", "ci_high"}
 
-var safeBuiltins = []string{"abs", "ceil", "floor", "round", "all", "any", "none", "len"}
-
-func exprOptions() []expr.Option {
-	o := []expr.Option{expr.DisableAllBuiltins(), expr.MaxNodes(maxExprNodes), expr.AsBool()}
-	for _, b := range safeBuiltins {
-		o = append(o, expr.EnableBuiltin(b))
-	}
-	return o
+// ExpectExpressions is the sandbox context of thresholds: the metrics,
+// the statistic functions, share and runs.
+var ExpectExpressions = &sandbox.Context{
+	Name: "expect", Env: expectEnv(nil, nil), Functions: append(slices.Clone(StatNames), "share"),
+	Builtins: sandbox.Numeric, Result: sandbox.Bool,
 }
+
+// WhenExpressions is the sandbox context of fault triggers: the fields of
+// WhenEnv.
+var WhenExpressions = &sandbox.Context{Name: "when", Env: WhenEnv{}, Builtins: sandbox.Numeric, Result: sandbox.Bool}
 
 // call is one statistic an expectation evaluated, with its value.
 type call struct {
@@ -127,7 +128,8 @@ func outcomeNames() []string {
 
 type expectation struct {
 	Expect
-	prog *vm.Program
+	field string // expect[i], for errors
+	prog  *sandbox.Program
 }
 
 func (sc *Scenario) compileExpects(d *decoder) {
@@ -139,17 +141,18 @@ func (sc *Scenario) compileExpects(d *decoder) {
 	for i, e := range sc.File.Expect {
 		path := fmt.Sprintf("expect[%d]", i)
 		chk := &outcomeCheck{}
-		opts := append(exprOptions(), expr.Env(expectEnv(nil, nil)))
-		prog, err := expr.Compile(e.Expr, opts...)
+		prog, err := ExpectExpressions.Compile(e.Expr)
 		if err == nil {
 			node := prog.Node()
 			ast.Walk(&node, chk)
 		}
 		if err != nil {
 			msg := exprError(err)
-			if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
-				name, _, _ = strings.Cut(name, " ")
-				msg += suggest(name, append(slices.Clone(models.MetricNames), StatNames...))
+			if se, ok := err.(*sandbox.Error); ok {
+				if name, ok := strings.CutPrefix(se.Msg, "unknown name "); ok {
+					name, _, _ = strings.Cut(name, " ")
+					msg += suggest(name, append(slices.Clone(models.MetricNames), StatNames...))
+				}
 			}
 			d.errField(path, "%s (metrics: %s; statistics: %s, share(outcome), runs)",
 				msg, strings.Join(models.MetricNames, ", "), strings.Join(StatNames, ", "))
@@ -164,12 +167,11 @@ func (sc *Scenario) compileExpects(d *decoder) {
 				d.errField(path+".strategies", "got %q: no strategy has this label (allowed: %s)", l, strings.Join(slices.Sorted(maps.Keys(labels)), ", "))
 			}
 		}
-		sc.expects = append(sc.expects, expectation{Expect: e, prog: prog})
+		sc.expects = append(sc.expects, expectation{Expect: e, field: path, prog: prog})
 	}
 }
 
-// exprError flattens expr-lang's multi-line error (with a caret drawing)
-// to one line.
+// exprError is an expression's error on one line.
 func exprError(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
@@ -190,10 +192,12 @@ func (e *expectation) appliesTo(label string) bool {
 	return len(e.Strategies) == 0 || slices.Contains(e.Strategies, label)
 }
 
-func (e *expectation) eval(sum *Summary) Check {
+// eval evaluates the threshold over sum. An evaluation error is returned
+// besides the failed check: it is an error of the scenario.
+func (e *expectation) eval(sum *Summary) (Check, error) {
 	var calls []call
 	c := Check{Expr: e.Expr, Values: map[string]*float64{}}
-	out, err := expr.Run(e.prog, expectEnv(sum, &calls))
+	out, err := e.prog.Run(expectEnv(sum, &calls))
 	if err != nil {
 		c.Error = exprError(err)
 	} else {
@@ -206,7 +210,7 @@ func (e *expectation) eval(sum *Summary) Check {
 		}
 		c.Values[k.Text] = v
 	}
-	return c
+	return c, err
 }
 
 func nullable(f float64) *float64 {
@@ -237,6 +241,4 @@ type WhenEnv struct {
 // WhenNames lists the names of WhenEnv for docs and messages.
 var WhenNames = []string{"time_s", "new_version_share", "error_rate", "new_error_rate", "old_error_rate", "requests_per_s", "latency_p99_ms"}
 
-func compileWhen(src string) (*vm.Program, error) {
-	return expr.Compile(src, append(exprOptions(), expr.Env(WhenEnv{}))...)
-}
+func compileWhen(src string) (*sandbox.Program, error) { return WhenExpressions.Compile(src) }

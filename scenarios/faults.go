@@ -8,9 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/vm"
-
+	"github.com/deploysim/deploysim/internal/sandbox"
 	"github.com/deploysim/deploysim/models"
 	"github.com/deploysim/deploysim/sim"
 	"github.com/deploysim/deploysim/strategies"
@@ -140,8 +138,9 @@ var FaultKinds = []struct{ Name, Summary string }{
 // fault is a Fault checked and ready to schedule.
 type fault struct {
 	label string
+	field string // faults[i], for errors
 	at    time.Duration
-	when  *vm.Program
+	when  *sandbox.Program
 	dur   time.Duration
 	// start applies the fault and returns its undo (nil: nothing to undo).
 	start func(w *models.World) func()
@@ -161,7 +160,7 @@ func (sc *Scenario) compileFaults(d *decoder) {
 			d.errField(path, "got %d fault kinds (%s), want exactly one (allowed: %s)", len(kinds), strings.Join(kinds, ", "), strings.Join(faultKindNames(), ", "))
 			continue
 		}
-		ft := fault{label: f.Name, dur: f.For}
+		ft := fault{label: f.Name, field: path, dur: f.For}
 		if ft.label == "" {
 			ft.label = kinds[0]
 		}
@@ -357,7 +356,15 @@ func (sc *Scenario) schedule(w *models.World, deployAt time.Duration) {
 			if f.when == nil {
 				p.Sleep(f.at)
 			} else {
-				for !sc.triggered(w, f.when, deployAt) {
+				for {
+					ok, err := sc.triggered(w, f.when, deployAt)
+					if err != nil {
+						w.Fail(&models.ExprError{Field: f.field + ".when", Err: err})
+						return
+					}
+					if ok {
+						break
+					}
 					p.Sleep(period)
 				}
 			}
@@ -375,7 +382,10 @@ func (sc *Scenario) schedule(w *models.World, deployAt time.Duration) {
 	}
 }
 
-func (sc *Scenario) triggered(w *models.World, prog *vm.Program, deployAt time.Duration) bool {
+// triggered evaluates a when: expression over the last observation
+// period. An evaluation error is returned: it stops the run, since a
+// trigger that cannot be evaluated must not be taken as false.
+func (sc *Scenario) triggered(w *models.World, prog *sandbox.Program, deployAt time.Duration) (bool, error) {
 	win := sc.Config.Measure.Window
 	all := w.Window(strategies.Scope{}, win)
 	nw := w.Window(strategies.Scope{Version: strategies.Version(sc.Deployment.To)}, win)
@@ -397,10 +407,9 @@ func (sc *Scenario) triggered(w *models.World, prog *vm.Program, deployAt time.D
 	if all.Requests > 0 {
 		env.NewVersionShare = float64(nw.Requests) / float64(all.Requests)
 	}
-	out, err := expr.Run(prog, env)
+	out, err := prog.Run(env)
 	if err != nil {
-		return false
+		return false, err
 	}
-	ok, _ := out.(bool)
-	return ok
+	return out.(bool), nil // a Bool context returns a bool or an error
 }

@@ -251,12 +251,31 @@ func (sc *Scenario) RunWith(ctx context.Context, st *Strategy, seed uint64, befo
 	if before != nil {
 		before(w)
 	}
-	return w.Deploy(ctx, models.Deployment{
+	res, err = w.Deploy(ctx, models.Deployment{
 		Strategy: strat, To: sc.Deployment.To, At: sc.Deployment.At, Settle: sc.Deployment.Settle,
 		SettleMax: sc.Deployment.SettleMax,
 		Limit:     sc.TimeLimit, Migrations: sc.Deployment.Migrations, Flag: sc.Deployment.Flag,
 		Contraindications: sc.Deployment.Contraindications,
 	})
+	return res, sc.runError(err)
+}
+
+// runError turns an input error found while running — an expression that
+// failed to evaluate — into a *LoadError at the line the expression was
+// written on (exit 2); other errors pass unchanged.
+func (sc *Scenario) runError(err error) error {
+	var ee *models.ExprError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	fe := FieldError{File: sc.Source, Field: ee.Field, Msg: ee.Err.Error()}
+	for p := ee.Field; p != ""; p = parentPath(p) {
+		if at, ok := sc.pos[p]; ok {
+			fe.Line, fe.Col = at[0], at[1]
+			break
+		}
+	}
+	return &LoadError{Errs: []FieldError{fe}}
 }
 
 // Run runs the experiment: Replications runs of every strategy on
@@ -332,6 +351,7 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, firstErr
 	}
 	rep := &Report{Scenario: sc.Name, Title: sc.Title, Seed: seed, Replications: reps, Complete: true}
+	var exprErr error
 	for s := range sc.Strategies {
 		var runs []models.Result
 		var traces []trace
@@ -344,11 +364,17 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 		if len(runs) < reps {
 			rep.Complete = false
 		}
-		sum := sc.summarize(&sc.Strategies[s], runs)
+		sum, err := sc.summarize(&sc.Strategies[s], runs)
+		if exprErr == nil {
+			exprErr = err
+		}
 		if opts.Timeline && len(runs) > 0 && runs[0].Timeline.Points != nil {
 			sum.Timeline = buildTimeline(sum.Sample, traces)
 		}
 		rep.Results = append(rep.Results, sum)
+	}
+	if exprErr != nil {
+		return rep, sc.runError(exprErr)
 	}
 	if !rep.Complete {
 		return rep, fmt.Errorf("%w: %d of %d runs finished", ErrInterrupted, finished.Load(), total)
@@ -365,7 +391,9 @@ func trimTimeline(r models.Result, rep int) []models.Point {
 	return nil
 }
 
-func (sc *Scenario) summarize(st *Strategy, runs []models.Result) *Summary {
+// summarize computes a strategy's summary and evaluates its thresholds;
+// the error is the first threshold that failed to evaluate.
+func (sc *Scenario) summarize(st *Strategy, runs []models.Result) (*Summary, error) {
 	s := &Summary{
 		Label: st.Label, Strategy: st.Name, Config: st.Values, Runs: len(runs),
 		Metrics: Metrics{}, Outcomes: map[string]float64{}, FailedByCause: map[string]float64{},
@@ -417,12 +445,17 @@ func (sc *Scenario) summarize(st *Strategy, runs []models.Result) *Summary {
 			s.FailedByCause[c] /= float64(len(runs))
 		}
 	}
+	var first error
 	for i := range sc.expects {
 		if e := &sc.expects[i]; e.appliesTo(st.Label) {
-			s.Expect = append(s.Expect, e.eval(s))
+			c, err := e.eval(s)
+			if err != nil && first == nil {
+				first = &models.ExprError{Field: e.field, Err: err}
+			}
+			s.Expect = append(s.Expect, c)
 		}
 	}
-	return s
+	return s, first
 }
 
 // reasonKind replaces every run of digits (and decimal points between

@@ -153,6 +153,9 @@ type Scenario struct {
 	Strategies []Strategy
 	faults     []fault
 	expects    []expectation
+	// pos is where each field was written, for errors found while
+	// running.
+	pos map[string][2]int
 }
 
 // Strategy is one strategy of a scenario, configured.
@@ -224,7 +227,7 @@ func loadNode(name string, root *yaml.Node) (*Scenario, error) {
 		n = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
 	}
 	d.decode(n, reflect.ValueOf(&f).Elem(), "")
-	sc := &Scenario{File: f, Source: name, Warnings: d.warnings}
+	sc := &Scenario{File: f, Source: name, Warnings: d.warnings, pos: d.pos}
 	if sc.Name == "" {
 		sc.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	}

@@ -6,8 +6,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/vm"
+	"github.com/deploysim/deploysim/internal/sandbox"
 )
 
 // Phase is the phase of an Argo Rollouts measurement, metric or analysis run.
@@ -153,6 +152,32 @@ type (
 	}
 )
 
+// MaxResultValues bounds the values of one measurement, so that a
+// condition's cost over result is bounded at compile time.
+const MaxResultValues = 1000
+
+// Conditions are the sandbox contexts of analysis conditions, by result
+// kind: result (a vector or a number), the helpers asInt, asFloat, isNaN
+// and isInf, arithmetic, and the pure builtins abs, ceil, floor, round,
+// min, max, len, all, any, none, one, filter, map, count, sum, mean,
+// median, first and last. Argo compiles conditions with every expr-lang
+// builtin; the clock (now, date, duration) and the rest are left out so
+// that a run depends on its seed alone.
+var Conditions = map[ResultKind]*sandbox.Context{
+	ResultVector: conditionContext(vectorEnv{}),
+	ResultScalar: conditionContext(scalarEnv{}),
+}
+
+func conditionContext(env any) *sandbox.Context {
+	return &sandbox.Context{
+		Name: "analysis condition", Env: env,
+		Functions: []string{"asInt", "asFloat", "isNaN", "isInf"},
+		Builtins: append([]string{"len", "all", "any", "none", "one", "filter", "map", "count", "sum",
+			"mean", "median", "first", "last"}, sandbox.Numeric...),
+		Lists: map[string]int{"result": MaxResultValues},
+	}
+}
+
 var envHelpers = helpers{
 	AsInt:   func(f float64) int { return int(f) },
 	AsFloat: func(f float64) float64 { return f },
@@ -185,7 +210,7 @@ var ErrMetricCompleted = errors.New("analysis: metric already completed")
 // use.
 type Evaluator struct {
 	m                Metric
-	success, failure *vm.Program
+	success, failure *sandbox.Program
 	counts           Counts
 	phase            Phase
 }
@@ -211,17 +236,14 @@ func NewEvaluator(m Metric) (*Evaluator, error) {
 	return e, nil
 }
 
-func compileCondition(m Metric, field, cond string) (*vm.Program, error) {
+func compileCondition(m Metric, field, cond string) (*sandbox.Program, error) {
 	if cond == "" {
 		return nil, nil
 	}
-	var env any = vectorEnv{}
-	if m.Result == ResultScalar {
-		env = scalarEnv{}
-	}
-	p, err := expr.Compile(cond, expr.Env(env), expr.AsBool())
+	p, err := Conditions[m.Result].Compile(cond)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: metric %q: %s %q: %w", m.Name, field, cond, err)
+		// The sandbox's error quotes an excerpt of the condition.
+		return nil, fmt.Errorf("analysis: metric %q: %s %w", m.Name, field, err)
 	}
 	return p, nil
 }
@@ -247,6 +269,9 @@ func (e *Evaluator) Assess(values ...float64) (Phase, error) {
 		return PhaseSuccessful, nil
 	}
 	var env any
+	if len(values) > MaxResultValues {
+		return PhaseError, fmt.Errorf("analysis: metric %q: %d values, more than %d", e.m.Name, len(values), MaxResultValues)
+	}
 	if e.m.Result == ResultScalar {
 		if len(values) != 1 {
 			return PhaseError, fmt.Errorf("analysis: metric %q: scalar result needs one value, got %d", e.m.Name, len(values))
@@ -278,15 +303,17 @@ func (e *Evaluator) Assess(values ...float64) (Phase, error) {
 	return PhaseInconclusive, nil
 }
 
-func run(p *vm.Program, env any) (bool, error) {
+// run evaluates a condition. As in Argo, an evaluation error (an index
+// out of range) is the measurement's Error, not the analysis'.
+func run(p *sandbox.Program, env any) (bool, error) {
 	if p == nil {
 		return false, nil
 	}
-	out, err := expr.Run(p, env)
+	out, err := p.Run(env)
 	if err != nil {
 		return false, err
 	}
-	return out.(bool), nil // expr.AsBool guarantees the type
+	return out.(bool), nil // a Bool context returns a bool or an error
 }
 
 // Observe records a measurement that returned values and reassesses the
