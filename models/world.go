@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -75,6 +76,12 @@ type version struct {
 // balancer ("blue") reachable through the application's weighted record.
 // seed determines every random draw of the run.
 func New(cfg Config, seed uint64) (*World, error) {
+	return NewContext(context.Background(), cfg, seed)
+}
+
+// NewContext is New that stops building a large fleet when ctx is
+// cancelled, returning ctx's error.
+func NewContext(ctx context.Context, cfg Config, seed uint64) (*World, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -133,7 +140,11 @@ func New(cfg Config, seed uint64) (*World, error) {
 		Desired: cfg.Instances, Min: 0, Max: 4 * cfg.Instances,
 		TargetGroups: []strategies.TargetGroupID{strategies.TargetGroupID(tg)},
 	})
-	for range cfg.Instances {
+	for k := range cfg.Instances {
+		if k%256 == 255 && ctx.Err() != nil {
+			w.Close()
+			return nil, ctx.Err()
+		}
 		i := w.launch(g, true)
 		w.registerTarget(tg, i, true)
 	}

@@ -55,9 +55,12 @@ func JUnit(w io.Writer, reps []*scenarios.Report) error {
 		s := junitSuite{Name: "deploysim." + r.Scenario, Properties: []junitProperty{
 			{"seed", fmt.Sprint(r.Seed)}, {"replications", fmt.Sprint(r.Replications)},
 		}}
+		if !r.Complete {
+			s.Properties = append(s.Properties, junitProperty{"complete", "false"})
+		}
 		for _, sum := range r.Results {
 			class := "deploysim." + r.Scenario + "." + sum.Label
-			if len(sum.Expect) == 0 {
+			if len(sum.Expect) == 0 || sum.Runs < r.Replications {
 				c := junitCase{Name: "completed", Classname: class, SystemOut: Outcomes(sum)}
 				if sum.Runs < r.Replications {
 					c.Failure = &junitFailure{Message: fmt.Sprintf("%d of %d runs finished", sum.Runs, r.Replications), Type: "interrupted"}

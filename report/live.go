@@ -65,7 +65,7 @@ func (l *Live) Finish() {
 // Registry returns the registry behind /metrics.
 func (l *Live) Registry() *prometheus.Registry { return l.reg }
 
-// Handler serves /, /state and /metrics.
+// Handler serves /, /state and /metrics, to GET and HEAD only.
 func (l *Live) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(l.reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
@@ -93,7 +93,20 @@ func (l *Live) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		livePage.Execute(w, struct{ Scenario, Strategy string }{l.scenario, l.strategy})
 	})
-	return mux
+	return readOnly(mux)
+}
+
+// readOnly answers GET and HEAD only: the live state is read, never
+// changed, so every other method is 405 Method Not Allowed.
+func readOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed: the live state is read-only (GET, HEAD)", http.StatusMethodNotAllowed)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // liveCollector turns the latest snapshot into metrics at scrape time.

@@ -34,6 +34,7 @@ type OpenMetricsOptions struct {
 //	deploysim_outcome_ratio{scenario,strategy,outcome}
 //	deploysim_threshold_ok{scenario,strategy,expr}   1 when the expect: held
 //	deploysim_runs{scenario,strategy}
+//	deploysim_complete{scenario}                     0 when interrupted: partial results
 //
 // With o.Timeline, the per-bucket series of each strategy's first
 // replication follow with timestamps (deploysim_timeline_*).
@@ -51,8 +52,12 @@ func OpenMetrics(w io.Writer, reps []*scenarios.Report, o OpenMetricsOptions) er
 	runs := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "deploysim_runs", Help: "Replications that finished.",
 	}, []string{"scenario", "strategy"})
-	reg.MustRegister(metric, outcome, threshold, runs)
+	complete := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "deploysim_complete", Help: "1 when every replication finished, 0 for the partial results of an interrupted run.",
+	}, []string{"scenario"})
+	reg.MustRegister(metric, outcome, threshold, runs, complete)
 	for _, r := range reps {
+		complete.WithLabelValues(r.Scenario).Set(map[bool]float64{false: 0, true: 1}[r.Complete])
 		for _, s := range r.Results {
 			runs.WithLabelValues(r.Scenario, s.Label).Set(float64(s.Runs))
 			for _, name := range models.MetricNames {

@@ -38,10 +38,10 @@ func (e FieldError) Error() string {
 	}
 	b.WriteString(": ")
 	if e.Field != "" {
-		b.WriteString(e.Field)
+		b.WriteString(yamlnode.Bound(e.Field, yamlnode.MaxField))
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	b.WriteString(yamlnode.Bound(e.Msg, yamlnode.MaxMessage))
 	return b.String()
 }
 
@@ -74,6 +74,7 @@ type decoder struct {
 	// (at load; not when the CLI replaces the strategies).
 	strictLabels bool
 	file         string
+	opts         LoadOptions
 	errs         []FieldError
 	warnings     []string
 	pos          map[string][2]int
@@ -327,14 +328,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			case "false":
 				v.SetBool(false)
 			default:
-				d.errAt(n, path, "got %q, want true or false", s)
+				d.errAt(n, path, "got %s, want true or false", yamlnode.Excerpt(s))
 			}
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		if s, ok := d.scalar(n, path, "an integer"); ok {
 			i, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || v.OverflowInt(i) {
-				d.errAt(n, path, "got %q, want an integer", s)
+				d.errAt(n, path, "got %s, want an integer", yamlnode.Excerpt(s))
 				return
 			}
 			v.SetInt(i)
@@ -343,7 +344,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if s, ok := d.scalar(n, path, "a non-negative integer"); ok {
 			i, err := strconv.ParseUint(s, 10, 64)
 			if err != nil || v.OverflowUint(i) {
-				d.errAt(n, path, "got %q, want a non-negative integer", s)
+				d.errAt(n, path, "got %s, want a non-negative integer", yamlnode.Excerpt(s))
 				return
 			}
 			v.SetUint(i)
@@ -355,7 +356,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 				f *= 100 // a field in percent units: 25% is 25
 			}
 			if !ok {
-				d.errAt(n, path, "got %q, want a number (a percentage like 25%% is allowed)", s)
+				d.errAt(n, path, "got %s, want a number (a percentage like 25%% is allowed)", yamlnode.Excerpt(s))
 				return
 			}
 			v.SetFloat(f)
@@ -410,7 +411,7 @@ func (d *decoder) parseDuration(n *yaml.Node, path, s string) (time.Duration, bo
 	}
 	dur, err := time.ParseDuration(s)
 	if err != nil || dur < 0 {
-		d.errAt(n, path, "got %q, want a duration like 30s, 5m or 1h30m (units ms, s, m, h)", s)
+		d.errAt(n, path, "got %s, want a duration like 30s, 5m or 1h30m (units ms, s, m, h)", yamlnode.Excerpt(s))
 		return 0, false
 	}
 	return dur, true
@@ -498,7 +499,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		}
 		if allowed, ok := enumFields[id]; ok && allowed != nil && fv.Kind() == reflect.String {
 			if s := fv.String(); !slices.Contains(allowed, s) {
-				d.errAt(val, field, "got %q (allowed: %s)", s, strings.Join(quoteAll(allowed), ", "))
+				d.errAt(val, field, "got %s (allowed: %s)", yamlnode.Excerpt(s), strings.Join(quoteAll(allowed), ", "))
 			}
 		}
 	})

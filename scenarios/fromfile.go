@@ -2,8 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -50,11 +48,11 @@ func (s *StrategyBlock) importFile(d *decoder, n *yaml.Node, path string) {
 	}
 	var srcs []importer.Source
 	for _, f := range files {
-		p := f
-		if !filepath.IsAbs(p) && d.file != "" && !strings.HasPrefix(d.file, "builtin:") {
-			p = filepath.Join(filepath.Dir(d.file), f)
+		p, err := d.importPath(f)
+		var b []byte
+		if err == nil {
+			b, err = ReadFile(p)
 		}
-		b, err := os.ReadFile(p)
 		if err != nil {
 			d.errAt(n, join(path, "path"), "%v", err)
 			return
@@ -78,7 +76,7 @@ func (s *StrategyBlock) importFile(d *decoder, n *yaml.Node, path string) {
 	s.Name = r.Strategy
 	s.Config = *cfg.Content[0]
 	for _, w := range r.Warnings {
-		d.warn(fmt.Sprintf("%s:%d:%d: %s: %s (from_file at %s)", w.File, w.Line, w.Col, w.Path, w.Msg, path))
+		d.warn(fmt.Sprintf("%s (from_file at %s)", w.String(), path))
 	}
 	if len(r.World) > 0 {
 		wb, _ := yaml.Marshal(map[string]any{"world": r.World})

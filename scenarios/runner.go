@@ -38,6 +38,9 @@ type Options struct {
 	// replication's series and quantile bands across replications); it
 	// keeps a few bytes per bucket of every replication until the end.
 	Timeline bool
+	// MemoryBudget is the most memory the experiment may be estimated to
+	// need (default DefaultMemoryBudget); above it Run refuses to start.
+	MemoryBudget int64
 }
 
 // Report is the outcome of an experiment: one Summary per strategy, in
@@ -238,7 +241,7 @@ func (sc *Scenario) RunWith(ctx context.Context, st *Strategy, seed uint64, befo
 			err = fmt.Errorf("scenario %s, strategy %s, world seed %d: panic: %v", sc.Name, st.Label, seed, p)
 		}
 	}()
-	w, err := models.New(sc.Config, seed)
+	w, err := models.NewContext(ctx, sc.Config, seed)
 	if err != nil {
 		return res, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
@@ -290,6 +293,9 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if opts.Seed != nil {
 		seed = *opts.Seed
+	}
+	if err := sc.CheckRun(opts); err != nil {
+		return nil, err
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -380,6 +386,16 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 		return rep, fmt.Errorf("%w: %d of %d runs finished", ErrInterrupted, finished.Load(), total)
 	}
 	return rep, nil
+}
+
+// CheckRun refuses what Run would refuse before starting: more runs than
+// MaxRuns (with opts.Replications) or an estimated memory above the
+// budget (see Estimate). Errors wrap ErrInvalid.
+func (sc *Scenario) CheckRun(opts Options) error {
+	if err := checkRuns(pick(opts.Replications, sc.Replications), len(sc.Strategies)); err != nil {
+		return err
+	}
+	return sc.checkMemory(opts)
 }
 
 // trimTimeline keeps the timeline of the first replication only: the

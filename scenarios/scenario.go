@@ -84,6 +84,8 @@ type StrategyBlock struct {
 	Label  string
 	Config yaml.Node      // the block without name and label
 	Values map[string]any // the same, generically, for output
+	// importFailed: from_file failed, and said why.
+	importFailed bool
 }
 
 func (s *StrategyBlock) decodeNode(d *decoder, n *yaml.Node, path string) {
@@ -109,6 +111,7 @@ func (s *StrategyBlock) decodeNode(d *decoder, n *yaml.Node, path string) {
 		case "from_file":
 			s.importFile(d, val, join(path, "from_file"))
 			if s.Name == "" {
+				s.importFailed = true
 				return
 			}
 			cfg = s.Config
@@ -195,15 +198,11 @@ func (d *decoder) into(n *yaml.Node, cfg any, path string) error {
 // at once, as a *LoadError wrapping ErrInvalid; name is the file name used
 // in messages.
 func Load(name string, r io.Reader) (*Scenario, error) {
-	src, err := io.ReadAll(r)
+	src, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, syntaxError(name, err)
-	}
-	return loadNode(name, &root)
+	return parseScenario(name, src, LoadOptions{})
 }
 
 // syntaxError turns a YAML parser error ("yaml: line 3: ...") into a
@@ -218,8 +217,9 @@ func syntaxError(name string, err error) error {
 	return &LoadError{Errs: []FieldError{fe}}
 }
 
-func loadNode(name string, root *yaml.Node) (*Scenario, error) {
+func loadNode(name string, root *yaml.Node, opts LoadOptions) (*Scenario, error) {
 	d := newDecoder(name)
+	d.opts = opts
 	d.strictLabels = true
 	f := defaultFile()
 	n := resolve(root)
@@ -270,6 +270,7 @@ func (sc *Scenario) check(d *decoder) {
 			f.Versions[v] = models.DefaultVersion(v)
 		}
 	}
+	sc.checkLimits(d)
 	if f.Deployment.From == f.Deployment.To {
 		d.errField("deployment.to", "must differ from deployment.from (%q)", f.Deployment.From)
 	}
@@ -356,6 +357,9 @@ func (sc *Scenario) checkStrategies(d *decoder) {
 	labels := map[string]bool{}
 	for i, b := range blocks {
 		path := fmt.Sprintf("strategies[%d]", i)
+		if b.importFailed {
+			continue
+		}
 		spec, err := LookupStrategy(b.Name)
 		if err != nil {
 			d.errField(join(path, "name"), "unknown strategy %q%s (allowed: %s)", b.Name, suggest(b.Name, StrategyNames()), strings.Join(StrategyNames(), ", "))

@@ -164,14 +164,14 @@ func TestSweepGrid(t *testing.T) {
 		}
 		ps = append(ps, p)
 	}
-	sw, err := NewSweep("s.yaml", src, ps)
+	sw, err := NewSweep(context.Background(), "s.yaml", src, ps, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(sw.Points) != 4 || sw.Points[3].Scenario.Config.Instances != 6 || sw.Points[3].Scenario.Versions["v2"].ErrorRate != 0.05 {
 		t.Fatalf("grid: %+v", sw.Points)
 	}
-	if _, err := NewSweep("s.yaml", src, []Param{{Path: "world.instances", Values: []string{"many"}}}); err == nil {
+	if _, err := NewSweep(context.Background(), "s.yaml", src, []Param{{Path: "world.instances", Values: []string{"many"}}}, LoadOptions{}); err == nil {
 		t.Error("bad --set value accepted")
 	}
 }

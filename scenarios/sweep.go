@@ -54,18 +54,29 @@ type SweepPoint struct {
 }
 
 // NewSweep builds and loads every point of the grid; all problems are
-// reported at once.
-func NewSweep(name string, src []byte, params []Param) (*Sweep, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, syntaxError(name, err)
+// reported at once. The grid may have at most MaxSweepPoints points; ctx
+// stops the expansion (with an error wrapping ErrInterrupted).
+func NewSweep(ctx context.Context, name string, src []byte, params []Param, opts LoadOptions) (*Sweep, error) {
+	points := int64(1)
+	for _, p := range params {
+		points = mulSat(points, int64(len(p.Values)))
+	}
+	if points > MaxSweepPoints {
+		return nil, fmt.Errorf("--set: the grid has %s points; the limit is %d: %w", countString(points), MaxSweepPoints, ErrInvalid)
+	}
+	root, err := parseYAML(name, src)
+	if err != nil {
+		return nil, err
 	}
 	sw := &Sweep{Name: name, Params: params}
 	idx := make([]int, len(params))
 	var errs []FieldError
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%w while loading the sweep's points (%d of %d loaded)", ErrInterrupted, len(sw.Points), points)
+		}
 		set := map[string]string{}
-		doc := cloneNode(&root)
+		doc := cloneNode(root)
 		if doc.Kind == 0 {
 			doc = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
 		}
@@ -78,7 +89,7 @@ func NewSweep(name string, src []byte, params []Param) (*Sweep, error) {
 				errs = append(errs, FieldError{File: name, Field: p.Path, Msg: "--set: " + err.Error()})
 			}
 		}
-		sc, err := loadNode(fmt.Sprintf("%s [%s]", name, strings.Join(labels, " ")), doc)
+		sc, err := loadNode(fmt.Sprintf("%s [%s]", name, strings.Join(labels, " ")), doc, opts)
 		if le, ok := err.(*LoadError); ok {
 			errs = append(errs, le.Errs...)
 		} else if err != nil {
@@ -235,16 +246,29 @@ func (r *SweepReport) Strategies() []string {
 
 // Run runs every point in order (each on all workers). Every point uses
 // the same seeds, so differences come from the parameters, not the luck of
-// the draw.
+// the draw. A point keeps its statistics only (not the runs' values nor a
+// timeline), so that the memory of a large grid stays small; all points'
+// runs together are at most MaxRuns.
 func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
 	out := &SweepReport{Scenario: sw.Points[0].Scenario.Name, Complete: true}
 	for _, p := range sw.Params {
 		out.Parameters = append(out.Parameters, p.Path)
 	}
-	total := 0
+	var runs int64
 	for _, p := range sw.Points {
-		total += len(p.Scenario.Strategies) * pick(opts.Replications, p.Scenario.Replications)
+		reps := pick(opts.Replications, p.Scenario.Replications)
+		if err := checkRuns(reps, len(p.Scenario.Strategies)); err != nil {
+			return nil, err
+		}
+		runs = addSat(runs, mulSat(int64(reps), int64(len(p.Scenario.Strategies))))
+		if err := p.Scenario.checkMemory(opts); err != nil {
+			return nil, err
+		}
 	}
+	if runs > MaxRuns {
+		return nil, fmt.Errorf("the sweep has %d points and %s runs in all; the limit is %d runs: %w", len(sw.Points), countString(runs), MaxRuns, ErrInvalid)
+	}
+	total := int(runs)
 	base := 0
 	for _, p := range sw.Points {
 		o := opts
@@ -254,6 +278,9 @@ func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
 		}
 		rep, err := p.Scenario.Run(ctx, o)
 		if rep != nil {
+			for _, s := range rep.Results {
+				s.Sample, s.Values, s.RunOutcomes = nil, nil, nil
+			}
 			out.Seed, out.Replications = rep.Seed, rep.Replications
 			out.Points = append(out.Points, PointReport{Set: p.Set, Results: rep.Results})
 		}

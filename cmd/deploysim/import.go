@@ -56,13 +56,13 @@ See docs/importers.md for every mapping.`,
 			}
 			var srcs []importer.Source
 			for _, f := range args[1:] {
-				b, err := os.ReadFile(f)
+				b, err := scenarios.ReadFile(f)
 				if err != nil {
 					if errors.Is(err, os.ErrNotExist) && kind == importer.CodeDeploy && strings.HasPrefix(f, "CodeDeployDefault.") {
 						srcs = append(srcs, importer.Source{File: f}) // a predefined name, no file
 						continue
 					}
-					return fmt.Errorf("%w (%w)", err, scenarios.ErrInvalid)
+					return err
 				}
 				srcs = append(srcs, importer.Source{File: f, Src: b})
 			}

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -31,7 +32,13 @@ const (
 var errThresholds = errors.New("thresholds failed")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal the run stops and writes what finished;
+		// a second one ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -86,6 +93,9 @@ type app struct {
 	omTimeline   bool
 	output       string
 	timeline     bool // run and compare only
+	importDirs   []string
+	memBudget    string
+	budget       int64
 }
 
 func (a *app) rootCmd() *cobra.Command {
@@ -112,6 +122,8 @@ over seeded Monte Carlo replications.`,
 	pf.StringVar(&a.openmetrics, "openmetrics", "", "write the summary as OpenMetrics text to `FILE`")
 	pf.BoolVar(&a.omTimeline, "openmetrics-timeline", false, "with --openmetrics: add each strategy's timeline with timestamps (for promtool tsdb create-blocks-from openmetrics)")
 	pf.StringVarP(&a.output, "output", "o", "", "write the output to `FILE` (atomically) instead of stdout")
+	pf.StringArrayVar(&a.importDirs, "import-dir", nil, "let a scenario's from_file read under `DIR` too (default: only under the scenario's own folder; repeatable)")
+	pf.StringVar(&a.memBudget, "memory-budget", "4GiB", "refuse an experiment estimated to need more memory than this (e.g. 512MiB, 8GiB)")
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return a.checkFlags(c) }
 
 	root.AddCommand(a.runCmd(), a.compareCmd(), a.sweepCmd(), a.validateCmd(),
@@ -140,6 +152,14 @@ func (a *app) checkFlags(c *cobra.Command) error {
 	if a.replications < 0 || a.workers < 0 {
 		return usage("--replications and --workers must not be negative")
 	}
+	if a.replications > scenarios.MaxReplications {
+		return usage("--replications %d: the limit is %d", a.replications, scenarios.MaxReplications)
+	}
+	b, err := parseBytes(a.memBudget)
+	if err != nil {
+		return usage("--memory-budget %q: %v (e.g. 512MiB, 4GiB)", a.memBudget, err)
+	}
+	a.budget = b
 	if a.report != "" && filepath.Ext(a.report) != ".html" {
 		return usage("--report %q: the file name must end in .html", a.report)
 	}
@@ -150,7 +170,7 @@ func (a *app) checkFlags(c *cobra.Command) error {
 }
 
 func (a *app) options(cmd *cobra.Command, label string) scenarios.Options {
-	o := scenarios.Options{Replications: a.replications, Workers: a.workers, Timeline: a.timeline}
+	o := scenarios.Options{Replications: a.replications, Workers: a.workers, Timeline: a.timeline, MemoryBudget: a.budget}
 	if cmd.Flags().Changed("seed") {
 		s := a.seed
 		o.Seed = &s
@@ -164,15 +184,11 @@ func (a *app) options(cmd *cobra.Command, label string) scenarios.Options {
 // load opens a scenario file, or a built-in scenario by name
 // ("healthy-release" or "builtin:healthy-release") when no such file
 // exists.
-func load(arg string) (*scenarios.Scenario, error) {
+func (a *app) load(arg string) (*scenarios.Scenario, error) {
 	if !strings.HasPrefix(arg, "builtin:") {
-		f, err := os.Open(arg)
-		if err == nil {
-			defer f.Close()
-			return scenarios.Load(arg, f)
-		}
-		if !errors.Is(err, os.ErrNotExist) || strings.ContainsAny(arg, `/\`) || filepath.Ext(arg) != "" {
-			return nil, fmt.Errorf("%w (%w)", err, scenarios.ErrInvalid)
+		sc, err := scenarios.LoadFile(arg, scenarios.LoadOptions{ImportDirs: a.importDirs})
+		if err == nil || !errors.Is(err, os.ErrNotExist) || strings.ContainsAny(arg, `/\`) || filepath.Ext(arg) != "" {
+			return sc, err
 		}
 	}
 	sc, err := scenarios.Builtin(arg)
@@ -190,7 +206,7 @@ func (a *app) runCmd() *cobra.Command {
 		Short: "Run a scenario (every strategy, or one with --strategy)",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := load(args[0])
+			sc, err := a.load(args[0])
 			if err != nil {
 				return err
 			}
@@ -218,7 +234,7 @@ func (a *app) compareCmd() *cobra.Command {
 			}
 			var scs []*scenarios.Scenario
 			for _, f := range args {
-				sc, err := load(f)
+				sc, err := a.load(f)
 				if err != nil {
 					return err
 				}
@@ -232,7 +248,7 @@ func (a *app) compareCmd() *cobra.Command {
 			err := a.runScenarios(cmd, scs)
 			if a.report == "" && a.format == "table" && isTerminal(a.stderr) {
 				fmt.Fprintf(a.stderr, "\nFor charts and an explanation of each result: deploysim compare %s--report deploysim-%s.html\n",
-					strings.Join(append(cmd.Flags().Args(), ""), " "), scs[0].Name)
+					strings.Join(append(cmd.Flags().Args(), ""), " "), safeName(scs[0].Name))
 			}
 			return err
 		},
@@ -331,7 +347,7 @@ func (a *app) sweepCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sw, err := scenarios.NewSweep(name, src, params)
+			sw, err := scenarios.NewSweep(cmd.Context(), name, src, params, scenarios.LoadOptions{ImportDirs: a.importDirs})
 			if err != nil {
 				return err
 			}
@@ -355,7 +371,7 @@ func (a *app) sweepCmd() *cobra.Command {
 }
 
 func readSource(arg string) (string, []byte, error) {
-	b, err := os.ReadFile(arg)
+	b, err := scenarios.ReadFile(arg)
 	if err == nil {
 		return arg, b, nil
 	}
@@ -364,7 +380,7 @@ func readSource(arg string) (string, []byte, error) {
 			return "builtin:" + strings.TrimPrefix(arg, "builtin:"), b, nil
 		}
 	}
-	return "", nil, fmt.Errorf("%w (%w)", err, scenarios.ErrInvalid)
+	return "", nil, err
 }
 
 func (a *app) validateCmd() *cobra.Command {
@@ -380,15 +396,20 @@ func (a *app) validateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var bad error
 			for _, f := range args {
-				sc, err := load(f)
+				sc, err := a.load(f)
 				if err != nil {
 					fmt.Fprintln(a.stderr, err)
 					bad = fmt.Errorf("%d file(s) invalid: %w", 1, scenarios.ErrInvalid)
 					continue
 				}
+				if err := sc.CheckRun(a.options(cmd, sc.Name)); err != nil {
+					fmt.Fprintln(a.stderr, err)
+					bad = fmt.Errorf("%d file(s) invalid: %w", 1, scenarios.ErrInvalid)
+					continue
+				}
 				a.warn(sc)
-				fmt.Fprintf(a.stdout, "%s: ok (%d strategies, %d faults, %d thresholds, %d replications)\n",
-					f, len(sc.Strategies), len(sc.Faults), len(sc.Expect), sc.Replications)
+				fmt.Fprintf(a.stdout, "%s: ok (%d strategies, %d faults, %d thresholds, %d replications; memory at most about %s)\n",
+					f, len(sc.Strategies), len(sc.Faults), len(sc.Expect), sc.Replications, scenarios.BytesString(sc.Estimate(a.options(cmd, sc.Name)).Total()))
 			}
 			if bad != nil {
 				return errSilentInvalid

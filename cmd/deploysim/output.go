@@ -67,9 +67,9 @@ func (p *progress) update(done, total int) {
 	}
 }
 
-// emit writes the output to stdout, or to --output atomically: a temp file
-// in the same directory renamed into place, so that an interrupted or
-// failed run never leaves a half-written file.
+// emit writes the output to stdout, or to --output atomically (see
+// writeFileAtomic), so that an interrupted or failed run never leaves a
+// half-written file.
 func (a *app) emit(write func(io.Writer) error) error {
 	if a.output == "" {
 		return write(a.stdout)
@@ -78,30 +78,7 @@ func (a *app) emit(write func(io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return err
 	}
-	return writeFileAtomic(a.output, buf.Bytes())
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	// CreateTemp makes the file private; results are for sharing.
-	err = f.Chmod(0o644)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if e := f.Close(); err == nil {
-		err = e
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return writeFileAtomic("-o", a.output, buf.Bytes())
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -232,13 +209,14 @@ func (a *app) render(w io.Writer, reps []*scenarios.Report) error {
 }
 
 // reportPath is where the HTML report of scenario name goes: the name
-// given, suffixed with the scenario when several were compared.
+// given, suffixed with the scenario when several were compared (its name
+// made safe for a file name, so that it cannot lead elsewhere).
 func (a *app) reportPath(name string, several bool) string {
 	if !several {
 		return a.report
 	}
 	ext := filepath.Ext(a.report)
-	return strings.TrimSuffix(a.report, ext) + "-" + name + ext
+	return strings.TrimSuffix(a.report, ext) + "-" + safeName(name) + ext
 }
 
 // writeArtifacts writes the files asked for besides the main output: the
@@ -252,7 +230,7 @@ func (a *app) writeArtifacts(scs []*scenarios.Scenario, reps []*scenarios.Report
 			if err := report.HTML(&buf, scs[i], r); err != nil {
 				return err
 			}
-			if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+			if err := writeFileAtomic("--report", path, buf.Bytes()); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "report: %s (%d KiB)\n", path, buf.Len()/1024)
@@ -263,7 +241,7 @@ func (a *app) writeArtifacts(scs []*scenarios.Scenario, reps []*scenarios.Report
 		if err := report.JUnit(&buf, reps); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(a.junit, buf.Bytes()); err != nil {
+		if err := writeFileAtomic("--junit", a.junit, buf.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -272,7 +250,7 @@ func (a *app) writeArtifacts(scs []*scenarios.Scenario, reps []*scenarios.Report
 		if err := report.OpenMetrics(&buf, reps, report.OpenMetricsOptions{Timeline: a.omTimeline}); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(a.openmetrics, buf.Bytes()); err != nil {
+		if err := writeFileAtomic("--openmetrics", a.openmetrics, buf.Bytes()); err != nil {
 			return err
 		}
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,10 +39,10 @@ Prometheus and your real alert rules at a simulated deployment.`,
   deploysim serve my.yaml --addr 127.0.0.1:9100`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if speed <= 0 {
-				return usage("--speed %v: must be positive", speed)
+			if math.IsNaN(speed) || speed < minSpeed || speed > maxSpeed {
+				return usage("--speed %v: allowed %g to %g simulated seconds per wall second", speed, minSpeed, maxSpeed)
 			}
-			sc, err := load(args[0])
+			sc, err := a.load(args[0])
 			if err != nil {
 				return err
 			}
@@ -53,8 +55,8 @@ Prometheus and your real alert rules at a simulated deployment.`,
 				return err
 			}
 			live := report.NewLive(sc.Name, st.Label)
-			srv := &http.Server{Handler: live.Handler(), ReadHeaderTimeout: 5 * time.Second}
-			go srv.Serve(ln)
+			srv := newServer(live.Handler())
+			go srv.Serve(limitListener(ln, maxConns))
 			defer srv.Close()
 			fmt.Fprintf(a.stderr, "serving %s / %s on http://%s (speed ×%g; Ctrl-C stops)\n", sc.Name, st.Label, ln.Addr(), speed)
 
@@ -80,9 +82,76 @@ Prometheus and your real alert rules at a simulated deployment.`,
 	}
 	c.Flags().StringVar(&strategy, "strategy", "", "the strategy (label) to run (default: the scenario's first)")
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
-	c.Flags().Float64Var(&speed, "speed", 60, "simulated seconds per wall second")
+	c.Flags().Float64Var(&speed, "speed", 60, "simulated seconds per wall second (0.01 to 100000)")
 	c.Flags().BoolVar(&exit, "exit", false, "exit when the run is over instead of serving its final state")
 	return c
+}
+
+// The live server's bounds: --speed keeps the pacer's tick (100 ms of
+// wall time × speed) between 1 ms and about 3 h of simulated time; the
+// timeouts and the connection limit keep slow or idle clients from
+// holding the server (docs/limits.md).
+const (
+	minSpeed = 0.01
+	maxSpeed = 100_000
+	maxConns = 64
+)
+
+// newServer is the live page's HTTP server: every phase of a request and
+// an idle keep-alive connection has a deadline, and headers are bounded.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+}
+
+// limitListener accepts at most n connections at once; more wait in the
+// kernel's backlog until one closes.
+func limitListener(l net.Listener, n int) net.Listener {
+	return &limited{Listener: l, sem: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type limited struct {
+	net.Listener
+	sem       chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *limited) Accept() (net.Conn, error) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+func (l *limited) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }
 
 func pickStrategy(sc *scenarios.Scenario, label string) (*scenarios.Strategy, error) {

@@ -382,7 +382,18 @@ func (a *argo) metric(m *obj, args map[string]string, inline bool) (map[string]a
 			continue
 		}
 		cond, _ := v.str()
+		// The sandbox's limits apply before the condition is parsed here
+		// (to rescale it) and again after the arguments are substituted.
+		conditions := analysis.Conditions[analysis.ResultVector]
+		if err := conditions.CheckSource(cond); err != nil {
+			v.errf("%v", err)
+			return nil, false
+		}
 		cond = substitute(cond, args)
+		if err := conditions.CheckSource(cond); err != nil {
+			v.errf("with its arguments substituted: %v", err)
+			return nil, false
+		}
 		if scale != 1 {
 			scaled, ok := scaleCondition(cond, scale)
 			if ok {

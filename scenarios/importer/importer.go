@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/deploysim/deploysim/scenarios/internal/yamlnode"
 )
 
 // Kind names a source tool's configuration format.
@@ -37,7 +39,9 @@ type Warning struct {
 	Msg  string
 }
 
-func (w Warning) String() string { return position(w.File, w.Line, w.Col) + w.Path + ": " + w.Msg }
+func (w Warning) String() string {
+	return position(w.File, w.Line, w.Col) + yamlnode.Bound(w.Path, yamlnode.MaxField) + ": " + yamlnode.Bound(w.Msg, yamlnode.MaxMessage)
+}
 
 // Result is one imported configuration: a strategy block of the catalogue
 // and the world settings the source also fixes.
@@ -80,9 +84,9 @@ type FieldError struct {
 func (e FieldError) Error() string {
 	s := position(e.File, e.Line, e.Col)
 	if e.Field != "" {
-		s += e.Field + ": "
+		s += yamlnode.Bound(e.Field, yamlnode.MaxField) + ": "
 	}
-	return s + e.Msg
+	return s + yamlnode.Bound(e.Msg, yamlnode.MaxMessage)
 }
 
 // Error holds every problem found in the sources, in file order. It wraps
@@ -145,6 +149,9 @@ func ImportFiles(kind Kind, files ...Source) (Result, error) {
 			file = files[0].File
 		}
 		c.errAt(file, nil, "", "no YAML or JSON document found")
+		return Result{}, c.err()
+	}
+	if !c.checkKind(kind, docs) {
 		return Result{}, c.err()
 	}
 	var r Result

@@ -84,6 +84,12 @@ func (c *ctx) parse(file string, src []byte) []doc {
 		if len(n.Content) == 0 || n.Content[0].Tag == "!!null" {
 			continue
 		}
+		if err := yamlnode.CheckExpansion(&n, yamlnode.MaxNodes); err != nil {
+			var ee *yamlnode.ExpansionError
+			errors.As(err, &ee)
+			c.errs = append(c.errs, FieldError{File: file, Line: ee.Line, Col: ee.Col, Msg: ee.Msg})
+			return out
+		}
 		out = append(out, doc{file: file, root: n.Content[0]})
 	}
 }
@@ -273,7 +279,7 @@ func (v val) oneOf(allowed ...string) (string, bool) {
 		return "", false
 	}
 	if !slices.Contains(allowed, s) {
-		v.errf("got %q, allowed: %s", s, strings.Join(allowed, ", "))
+		v.errf("got %s, allowed: %s", yamlnode.Excerpt(s), strings.Join(allowed, ", "))
 		return "", false
 	}
 	return s, true
@@ -292,7 +298,7 @@ func (v val) boolean() (bool, bool) {
 	case "false":
 		return false, true
 	}
-	v.errf("got %q, allowed: true, false", s)
+	v.errf("got %s, allowed: true, false", yamlnode.Excerpt(s))
 	return false, false
 }
 
@@ -308,7 +314,7 @@ func (v val) integer(lo, hi int) (int, bool) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
-		v.errf("got %q, allowed: %s", s, want)
+		v.errf("got %s, allowed: %s", yamlnode.Excerpt(s), want)
 		return 0, false
 	}
 	return n, true
@@ -323,7 +329,7 @@ func (v val) number(lo, hi float64) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || f < lo || f > hi {
-		v.errf("got %q, allowed: %s", s, want)
+		v.errf("got %s, allowed: %s", yamlnode.Excerpt(s), want)
 		return 0, false
 	}
 	return f, true
@@ -350,7 +356,7 @@ func (v val) goDuration() (time.Duration, bool) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		v.errf("got %q, allowed: a duration like 30s, 5m or 1h30m", s)
+		v.errf("got %s, allowed: a duration like 30s, 5m or 1h30m", yamlnode.Excerpt(s))
 		return 0, false
 	}
 	return d, true
@@ -377,7 +383,7 @@ func (v val) argoDuration() (time.Duration, bool) {
 	}
 	n, err := strconv.Atoi(num)
 	if err != nil || n < 0 || n > 1<<31 {
-		v.errf(`got %q, allowed: seconds, or a whole number with unit s, m or h ("30s", "5m", "1h")`, s)
+		v.errf(`got %s, allowed: seconds, or a whole number with unit s, m or h ("30s", "5m", "1h")`, yamlnode.Excerpt(s))
 		return 0, false
 	}
 	return time.Duration(n) * unit, true
@@ -393,7 +399,7 @@ func (v val) intOrPercent() (string, bool) {
 	num := strings.TrimSuffix(s, "%")
 	n, err := strconv.Atoi(num)
 	if err != nil || n < 0 || strings.HasPrefix(num, "+") {
-		v.errf(`got %q, allowed: a non-negative integer (3) or whole percentage ("25%%")`, s)
+		v.errf(`got %s, allowed: a non-negative integer (3) or whole percentage ("25%%")`, yamlnode.Excerpt(s))
 		return "", false
 	}
 	return s, true
