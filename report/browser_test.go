@@ -102,7 +102,10 @@ func TestReportRendersInBrowser(t *testing.T) {
 }
 
 // TestBrowserCheckSeesErrors: the render check is not vacuous — a page
-// with a script error and a console error is caught.
+// with a script error and a console error is caught (the script allowed by
+// the page's policy, as the report's own scripts are); and the policy is
+// not vacuous either — the same script, not in the policy, is blocked and
+// the block is recorded.
 func TestBrowserCheckSeesErrors(t *testing.T) {
 	bin := chromium(t)
 	sc, rep := builtin(t, "default")
@@ -114,13 +117,38 @@ func TestBrowserCheckSeesErrors(t *testing.T) {
 	end := bytes.LastIndex(page0, []byte("</body>")) // the embedded library mentions </body> too
 	broken := append(append(append([]byte{}, page0[:end]...),
 		`<script>console.error("deliberate"); notAFunction();</script>`...), page0[end:]...)
-	page := filepath.Join(t.TempDir(), "broken.html")
-	if err := os.WriteFile(page, broken, 0o644); err != nil {
+	allowed, err := withPolicy(cspMeta.ReplaceAll(broken, []byte(`content="`+cspPlaceholder+`"`)))
+	if err != nil {
 		t.Fatal(err)
 	}
-	dom := headless(t, bin, "--dump-dom", "file://"+page)
-	m := errorsAttr.FindSubmatch(dom)
-	if m == nil || !bytes.Contains(m[1], []byte("deliberate")) || !bytes.Contains(m[1], []byte("notAFunction")) {
-		t.Fatalf("the check missed the errors: %q", m)
+	for _, tc := range []struct {
+		name       string
+		page       []byte
+		want, lack []string
+	}{
+		{"allowed script", allowed, []string{"deliberate", "notAFunction"}, []string{"Content-Security-Policy"}},
+		{"script not in the policy", broken, []string{"Content-Security-Policy blocked script-src"}, []string{"deliberate"}},
+	} {
+		page := filepath.Join(t.TempDir(), "broken.html")
+		if err := os.WriteFile(page, tc.page, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dom := headless(t, bin, "--dump-dom", "file://"+page)
+		m := errorsAttr.FindSubmatch(dom)
+		if m == nil {
+			t.Fatalf("%s: no errors recorded", tc.name)
+		}
+		for _, w := range tc.want {
+			if !bytes.Contains(m[1], []byte(w)) {
+				t.Errorf("%s: errors %q lack %q", tc.name, m[1], w)
+			}
+		}
+		for _, w := range tc.lack {
+			if bytes.Contains(m[1], []byte(w)) {
+				t.Errorf("%s: errors %q hold %q", tc.name, m[1], w)
+			}
+		}
 	}
 }
+
+var cspMeta = regexp.MustCompile(`content="default-src 'none'; script-src[^"]*"`)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -32,7 +33,9 @@ const maxPoints = 1200
 
 // HTML writes the self-contained report of rep (from scenario sc) to w: a
 // narrative, the comparison, and per strategy the timeline of its first
-// replication. Identical inputs give identical bytes.
+// replication. Identical inputs give identical bytes. Every string from the
+// scenario is escaped for where it lands, and a Content-Security-Policy
+// allows the report's own scripts only (see csp.go).
 func HTML(w io.Writer, sc *scenarios.Scenario, rep *scenarios.Report) error {
 	page := htmlPage{
 		Title:      pageTitle(sc, rep),
@@ -53,7 +56,16 @@ func HTML(w io.Writer, sc *scenarios.Scenario, rep *scenarios.Report) error {
 	for k, s := range rep.Results {
 		page.Strategies = append(page.Strategies, strategySection(k, s))
 	}
-	return pageTemplate.Execute(w, page)
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, page); err != nil {
+		return err
+	}
+	out, err := withPolicy(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
+	return err
 }
 
 func pageTitle(sc *scenarios.Scenario, rep *scenarios.Report) string {
@@ -90,10 +102,12 @@ type chartHTML struct {
 	Script  template.HTML
 }
 
-// snippet renders a go-echarts chart into its element and script.
+// snippet renders a go-echarts chart into its element and script. The
+// script's JSON carries names from the scenario: its strings are escaped
+// for a <script> element (go-echarts writes them unescaped).
 func snippet(c interface{ RenderSnippet() render.ChartSnippet }) chartHTML {
 	s := c.RenderSnippet()
-	return chartHTML{Element: template.HTML(s.Element), Script: template.HTML(s.Script)}
+	return chartHTML{Element: template.HTML(s.Element), Script: template.HTML(scriptStrings(s.Script))}
 }
 
 func initOpts(id, height string) charts.GlobalOpts {

@@ -75,6 +75,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="deploysim-content-security-policy">
 <title>deploysim — {{.Title}}</title>
 <style>
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 0; background: #fafafa; }
@@ -108,6 +109,9 @@ function deploysimRecord(msg) {
   document.documentElement.setAttribute("data-errors", window.deploysimErrors.join(" | "));
 }
 window.addEventListener("error", function (e) { deploysimRecord(e.message || e); });
+document.addEventListener("securitypolicyviolation", function (e) {
+  deploysimRecord("Content-Security-Policy blocked " + e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
 (function () {
   var original = console.error;
   console.error = function () {
