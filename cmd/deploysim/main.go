@@ -166,7 +166,7 @@ func (a *app) checkFlags(c *cobra.Command) error {
 	if a.omTimeline && a.openmetrics == "" {
 		return usage("--openmetrics-timeline needs --openmetrics FILE")
 	}
-	return nil
+	return a.checkOutputs()
 }
 
 func (a *app) options(cmd *cobra.Command, label string) scenarios.Options {

@@ -93,7 +93,7 @@ Prometheus and your real alert rules at a simulated deployment.`,
 // holding the server (docs/limits.md).
 const (
 	minSpeed = 0.01
-	maxSpeed = 100_000
+	maxSpeed = 100_000.0
 	maxConns = 64
 )
 
