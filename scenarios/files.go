@@ -130,8 +130,9 @@ func parseYAML(name string, src []byte) (*yaml.Node, error) {
 }
 
 // importPath resolves a from_file path against the scenario's folder and
-// checks that it stays there (or under an allowed folder), symbolic links
-// resolved.
+// checks that it stays there (or under an allowed folder): first as
+// written, so that nothing outside is even looked at, then with symbolic
+// links resolved.
 func (d *decoder) importPath(f string) (string, error) {
 	base := "."
 	if d.file != "" && !strings.HasPrefix(d.file, "builtin:") {
@@ -141,35 +142,44 @@ func (d *decoder) importPath(f string) (string, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(base, f)
 	}
+	roots := append([]string{base}, d.opts.ImportDirs...)
+	outside := func() error {
+		return fmt.Errorf("%s is outside the folders from_file may read (%s); --import-dir DIR allows another",
+			yamlnode.Excerpt(f), strings.Join(roots, ", "))
+	}
+	if !under(roots, p, false) {
+		return "", outside()
+	}
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return "", err
 	}
-	roots := append([]string{base}, d.opts.ImportDirs...)
-	for _, r := range roots {
-		if within(r, real) {
-			return p, nil
-		}
+	if !under(roots, real, true) {
+		return "", outside()
 	}
-	allowed := base
-	if len(d.opts.ImportDirs) > 0 {
-		allowed += ", " + strings.Join(d.opts.ImportDirs, ", ")
-	}
-	return "", fmt.Errorf("%s is outside the folders from_file may read (%s); --import-dir DIR allows another", yamlnode.Excerpt(f), allowed)
+	return p, nil
 }
 
-// within reports whether path (symbolic links resolved) is under root.
-func within(root, path string) bool {
-	r, err := filepath.EvalSymlinks(root)
+// under reports whether path is in one of the roots; resolved compares
+// with the roots' symbolic links resolved too.
+func under(roots []string, path string, resolved bool) bool {
+	path, err := filepath.Abs(path)
 	if err != nil {
 		return false
 	}
-	if r, err = filepath.Abs(r); err != nil {
-		return false
+	for _, r := range roots {
+		if resolved {
+			if r, err = filepath.EvalSymlinks(r); err != nil {
+				continue
+			}
+		}
+		if r, err = filepath.Abs(r); err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(r, path)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+			return true
+		}
 	}
-	if path, err = filepath.Abs(path); err != nil {
-		return false
-	}
-	rel, err := filepath.Rel(r, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+	return false
 }

@@ -179,7 +179,7 @@ func parseBytes(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f <= 0 || f*float64(mult) > 1<<62 {
+	if err != nil || !(f > 0) || f*float64(mult) > 1<<62 { // !(f > 0) refuses NaN
 		return 0, fmt.Errorf("want a positive size")
 	}
 	return int64(f * float64(mult)), nil
