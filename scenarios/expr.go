@@ -50,7 +50,8 @@ var StatNames = []string{"mean", "stddev", "p50", "p90", "p95", "p99", "min", "m
 // the statistic functions, share and runs.
 var ExpectExpressions = &sandbox.Context{
 	Name: "expect", Env: expectEnv(nil, nil), Functions: append(slices.Clone(StatNames), "share"),
-	Builtins: sandbox.Numeric, Result: sandbox.Bool,
+	// min and max are statistics here, not the builtins.
+	Builtins: []string{"abs", "ceil", "floor", "round"}, Result: sandbox.Bool,
 }
 
 // WhenExpressions is the sandbox context of fault triggers: the fields of
