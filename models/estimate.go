@@ -65,7 +65,7 @@ func EstimateMemory(cfg Config, simulated time.Duration) MemoryEstimate {
 	buckets := int64(simulated/bucket) + 1
 	e.Timeline = satMul(2, TimelineBytes(buckets, len(cfg.Versions)))
 	slot := max(bucket, cfg.Measure.Window)
-	hist := int64(cfg.Measure.History/slot) + 1
+	hist := int64(min(cfg.Measure.History, simulated)/slot) + 1
 	scopes := int64(trafficGroups * (len(cfg.Versions) + 1))
 	e.Observation = satMul(satMul(scopes, hist+1), int64(unsafe.Sizeof(observe.Period{})))
 	e.Observation = satAdd(e.Observation, satMul(2*8, int64(cfg.Measure.Window/bucket)+1))

@@ -69,3 +69,22 @@ deploysim_dns_weight{record="blue",target="blue"} 100
 		t.Fatal("/state or / does not serve the run")
 	}
 }
+
+// TestLiveIsReadOnly: the live server answers GET and HEAD, and 405 with
+// an Allow header to anything else.
+func TestLiveIsReadOnly(t *testing.T) {
+	h := NewLive("s", "rolling").Handler()
+	for _, tc := range []struct {
+		method string
+		code   int
+	}{{"GET", 200}, {"HEAD", 200}, {"POST", 405}, {"PUT", 405}, {"DELETE", 405}, {"PATCH", 405}} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, "/state", nil))
+		if rec.Code != tc.code {
+			t.Errorf("%s /state: %d, want %d", tc.method, rec.Code, tc.code)
+		}
+		if tc.code == 405 && rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s: Allow %q", tc.method, rec.Header().Get("Allow"))
+		}
+	}
+}
