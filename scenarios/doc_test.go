@@ -69,7 +69,7 @@ func limitsDoc() string {
 		{"`world.traffic.rate` (requests/s)", MaxRate},
 		{"`world.traffic.spike_multiplier`, a `traffic_spike` fault's `multiplier`", MaxMultiplier},
 		{"requests per run: peak rate × simulated time", int64(MaxRequestsPerRun)},
-		{"simulated time: `deployment.at` + `time_limit` + `deployment.settle`", MaxSimulatedTime},
+		{"simulated time: `deployment.at` + `time_limit` + `deployment.settle_max` (or `settle` when longer)", MaxSimulatedTime},
 		{"timeline buckets: simulated time / min(1s, `slo.window`)", MaxTimelineBuckets},
 		{"a version's `concurrency`", MaxConcurrency},
 		{"a version's `queue_length`", MaxQueueLength},

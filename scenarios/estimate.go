@@ -49,6 +49,10 @@ func (sc *Scenario) Estimate(opts Options) MemoryEstimate {
 	buckets := int64(h/max(cfg.Measure.Bucket, time.Nanosecond)) + 1
 	e.Results = addSat(mulSat(runs, perRunBytes),
 		mulSat(int64(len(sc.Strategies)), models.TimelineBytes(buckets, len(cfg.Versions))))
+	if opts.Timeline {
+		// Every run's trace for the bands: (versions + 2) float32 a bucket.
+		e.Results = addSat(e.Results, mulSat(runs, mulSat(buckets, int64(len(cfg.Versions)+2)*4)))
+	}
 	return e
 }
 

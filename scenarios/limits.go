@@ -33,7 +33,8 @@ const (
 	// MaxRequestsPerRun bounds one run's requests: peak rate × simulated
 	// time, an upper bound (about ten minutes of one core).
 	MaxRequestsPerRun = 2_000_000_000
-	// MaxSimulatedTime bounds deployment.at + time_limit + settle.
+	// MaxSimulatedTime bounds deployment.at + time_limit + the longest
+	// settling (settle_max, or settle when longer).
 	MaxSimulatedTime = 7 * 24 * time.Hour
 	// MaxTimelineBuckets bounds simulated time / the timeline's bucket
 	// (1s, or the SLO window when shorter).
@@ -78,10 +79,11 @@ func countString(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// horizon is one run's simulated time: steady state, the deployment's
-// limit and the settling time, saturating.
+// horizon bounds one run's simulated time: steady state, the deployment's
+// limit and the longest settling, saturating.
 func (f *File) horizon() time.Duration {
-	return time.Duration(addSat(addSat(int64(f.Deployment.At), int64(f.TimeLimit)), int64(f.Deployment.Settle)))
+	settle := max(f.Deployment.Settle, f.Deployment.SettleMax)
+	return time.Duration(addSat(addSat(int64(f.Deployment.At), int64(f.TimeLimit)), int64(settle)))
 }
 
 // checkLimits checks every size against its limit. It runs before the
@@ -145,7 +147,7 @@ func (sc *Scenario) checkTime(d *decoder) {
 	parts := []struct {
 		field string
 		d     time.Duration
-	}{{"deployment.at", f.Deployment.At}, {"time_limit", f.TimeLimit}, {"deployment.settle", f.Deployment.Settle}}
+	}{{"deployment.at", f.Deployment.At}, {"time_limit", f.TimeLimit}, {"deployment.settle", f.Deployment.Settle}, {"deployment.settle_max", f.Deployment.SettleMax}}
 	if h := f.horizon(); h > MaxSimulatedTime || h < 0 {
 		longest := parts[0]
 		for _, p := range parts[1:] {
@@ -153,7 +155,7 @@ func (sc *Scenario) checkTime(d *decoder) {
 				longest = p
 			}
 		}
-		d.errField(longest.field, "deployment.at + time_limit + settle is %s of simulated time; the limit is %v", durationString(h), MaxSimulatedTime)
+		d.errField(longest.field, "deployment.at + time_limit + settle_max (or settle) is %s of simulated time; the limit is %v", durationString(h), MaxSimulatedTime)
 		return
 	}
 	for i, ft := range f.Faults {

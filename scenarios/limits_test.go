@@ -18,7 +18,7 @@ func TestLimits(t *testing.T) {
 		{"users", "world: {traffic: {users: 10000001}}\n", "world.traffic.users: got 10000001, the limit is 10000000"},
 		{"resolvers", "world: {dns: {resolvers: 1000001}}\n", "world.dns.resolvers: got 1000001, the limit is 1000000"},
 		{"rate", "world: {traffic: {rate: 1000001}}\n", "world.traffic.rate: got 1.000001e+06 requests/s; the limit is 1000000"},
-		{"requests per run", "world: {traffic: {rate: 1000000}}\n", "world.traffic.rate: 1e+06 requests/s (× 1 at peak) over 2h7m0s is up to 7.62e+09 requests per run"},
+		{"requests per run", "world: {traffic: {rate: 1000000}}\n", "world.traffic.rate: 1e+06 requests/s (× 1 at peak) over 3h2m0s is up to 1.09e+10 requests per run"},
 		{"spike multiplier", "world: {traffic: {profile: spike, spike_multiplier: 1001}}\n", "world.traffic.spike_multiplier: got 1001; the limit is 1000"},
 		{"simulated time overflows", "time_limit: 2562047h\ndeployment: {settle: 2562047h}\n", "more than 292 years of simulated time"},
 		{"runs", "replications: 100000\nstrategies: [rolling, canary, linear, immutable, blue-green, all-at-once, {name: rolling, label: a}, {name: rolling, label: b}, {name: rolling, label: c}, {name: rolling, label: d}, {name: rolling, label: e}]\n", "100000 replications × 11 strategies = 1100000 runs"},
