@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -230,13 +231,22 @@ func TestSignalsStopARun(t *testing.T) {
 	src := write(t, "long.yaml", "replications: 50\nworld: {instances: 6, traffic: {rate: 100, users: 1000}}\nstrategies: [rolling, canary]\n")
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		t.Run(fmt.Sprint(sig), func(t *testing.T) {
-			cmd := exec.Command(binary, "run", src, "--format", "json", "--workers", "1", "--progress", "never")
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			// Progress is on so that the signal is sent once the run is
+			// under way (its first update), not while a loaded machine is
+			// still starting the process.
+			cmd := exec.Command(binary, "run", src, "--format", "json", "--workers", "1", "--progress", "always")
+			var stdout strings.Builder
+			stderr := &lockedBuffer{}
+			cmd.Stdout, cmd.Stderr = &stdout, stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(1500 * time.Millisecond)
+			for start := time.Now(); stderr.Len() == 0; time.Sleep(20 * time.Millisecond) {
+				if time.Since(start) > 30*time.Second {
+					cmd.Process.Kill()
+					t.Fatal("no progress within 30s")
+				}
+			}
 			sent := time.Now()
 			cmd.Process.Signal(sig)
 			done := make(chan error, 1)
@@ -258,4 +268,29 @@ func TestSignalsStopARun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lockedBuffer is an io.Writer safe to read while a child process writes
+// into it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
