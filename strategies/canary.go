@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/deploysim/deploysim/strategies/analysis"
 	"github.com/deploysim/deploysim/strategies/plan"
 )
 
@@ -42,7 +41,12 @@ type FlaggerConfig struct {
 	StepWeights         []float64       `yaml:"step_weights"`
 	StepWeightPromotion float64         `yaml:"step_weight_promotion"`
 	Iterations          int             `yaml:"iterations"`
-	Metrics             []FlaggerMetric `yaml:"metrics"`
+	// MatchPercent is the share of requests that analysis.match (HTTP
+	// headers or cookies) selects; with iterations it makes the run
+	// Flagger's A/B testing: the matching requests go to the canary.
+	// Without it, iterations is Flagger's blue/green.
+	MatchPercent float64         `yaml:"match_percent"`
+	Metrics      []FlaggerMetric `yaml:"metrics"`
 }
 
 // FlaggerMetric is a Flagger built-in metric check: request-success-rate
@@ -96,8 +100,6 @@ type shifter struct {
 	routing   string
 	steps     []cstep
 	fullFleet bool // CodeDeploy/ECS: the replacement fleet is full size from the start
-	flagger   *plan.FlaggerAnalysis
-	fchecks   *analysis.FlaggerAnalysis
 	scaleDown time.Duration
 	rb        Rollback
 }
@@ -116,12 +118,16 @@ func newCanary(c CanaryConfig) (Strategy, error) {
 	if sources > 1 {
 		return nil, fmt.Errorf("set only one of steps, flagger, deployment_config, canary_percentage/canary_interval, canary_percent/canary_bake_time")
 	}
+	if c.Flagger != nil {
+		if c.ScaleDownDelaySeconds != nil {
+			return nil, fmt.Errorf("scale_down_delay_seconds is Argo's: Flagger scales the canary to zero once the primary serves")
+		}
+		return newFlagger(*c.Flagger, c.TrafficRouting, c.Rollback)
+	}
 	var err error
 	switch {
 	case len(c.Steps) > 0:
 		s.steps, err = argoSteps(c.Steps)
-	case c.Flagger != nil:
-		err = s.fromFlagger(*c.Flagger)
 	case c.DeploymentConfig != "":
 		var p plan.PredefinedTrafficConfig
 		if p, err = plan.CodeDeployTrafficConfig(c.DeploymentConfig); err == nil {
@@ -231,51 +237,6 @@ func (s *shifter) fromSchedule(sched []plan.Step, err error) error {
 	return nil
 }
 
-// fromFlagger: weights one interval apart, Flagger's checks every
-// interval, promotion after the last.
-func (s *shifter) fromFlagger(f FlaggerConfig) error {
-	a := plan.FlaggerAnalysis{
-		Interval: f.Interval, Threshold: f.Threshold, MaxWeightPercent: f.MaxWeight,
-		StepWeightPercent: f.StepWeight, StepWeightsPercent: f.StepWeights,
-		StepWeightPromotionPercent: f.StepWeightPromotion, Iterations: f.Iterations,
-	}
-	p, err := plan.FlaggerSchedule(a)
-	if err != nil {
-		return err
-	}
-	interval := max(f.Interval, 10*time.Second)
-	if f.Interval == 0 {
-		interval = time.Minute
-	}
-	checks := analysis.FlaggerAnalysis{Interval: f.Interval, Threshold: f.Threshold}
-	if len(f.Metrics) == 0 {
-		f.Metrics = []FlaggerMetric{
-			{Name: analysis.RequestSuccessRate, Min: new(99.0)},
-			{Name: analysis.RequestDuration, Max: new(500.0)},
-		}
-	}
-	for _, m := range f.Metrics {
-		if m.Name != analysis.RequestSuccessRate && m.Name != analysis.RequestDuration {
-			return fmt.Errorf("flagger metric %q: allowed %s, %s", m.Name, analysis.RequestSuccessRate, analysis.RequestDuration)
-		}
-		checks.Metrics = append(checks.Metrics, analysis.FlaggerMetric{
-			Name: m.Name, Interval: m.Interval, ThresholdRange: analysis.ThresholdRange{Min: m.Min, Max: m.Max},
-		})
-	}
-	if _, err := analysis.NewFlaggerChecker(checks); err != nil {
-		return err
-	}
-	s.flagger, s.fchecks = &a, &checks
-	if p.Mode == plan.FlaggerIterations {
-		s.steps = []cstep{{weight: 100}, {weight: -1, pause: p.PromotionAt}}
-		return nil
-	}
-	for _, st := range p.Steps {
-		s.steps = append(s.steps, cstep{weight: st.NewPercent}, cstep{weight: -1, pause: interval})
-	}
-	return nil
-}
-
 func (s *shifter) Name() string { return s.name }
 
 // shiftRun is one run of a shifter.
@@ -290,8 +251,6 @@ type shiftRun struct {
 	stableGone     bool
 	weight         float64
 	scale          *plan.ArgoSetCanaryScale
-	checker        *analysis.FlaggerChecker
-	nextCheck      time.Duration
 }
 
 func (s *shifter) Run(env Env) Result {
@@ -301,50 +260,8 @@ func (s *shifter) Run(env Env) Result {
 		return failed(err)
 	}
 	r.n = n
-	if s.fchecks != nil {
-		r.checker, _ = analysis.NewFlaggerChecker(*s.fchecks)
-		r.guards = append(r.guards, r.flaggerCheck)
-	}
 	a := r.deploy()
 	return r.finish(a, r.undo)
-}
-
-// flaggerCheck runs Flagger's check once per interval while traffic is
-// split.
-func (r *shiftRun) flaggerCheck() string {
-	now := r.env.Clock.Now()
-	if !r.shifted || r.weight <= 0 || now < r.nextCheck {
-		return ""
-	}
-	r.nextCheck = now + r.s.fchecks.EffectiveInterval()
-	if r.checker.RollbackDue() {
-		return fmt.Sprintf("flagger: %d failed checks", r.checker.FailedChecks())
-	}
-	var readings []analysis.Reading
-	for _, m := range r.s.fchecks.Metrics {
-		iv := m.Interval
-		if iv == 0 {
-			iv = analysis.DefaultMetricInterval
-		}
-		st := r.env.Obs.Window(Scope{Version: r.env.Target.To}, iv)
-		if st.Requests == 0 {
-			readings = append(readings, analysis.Reading{NoData: true})
-			continue
-		}
-		v := 100 * st.SuccessRate
-		if m.Name == analysis.RequestDuration {
-			v = float64(st.LatencyP99) / float64(time.Millisecond)
-		}
-		readings = append(readings, analysis.Reading{Value: v})
-	}
-	res, err := r.checker.Check(readings)
-	if err != nil {
-		return "flagger: " + err.Error()
-	}
-	if !res.Passed {
-		r.env.Log.Note("flagger check failed: " + res.Reason)
-	}
-	return ""
 }
 
 func (r *shiftRun) deploy() *abort {
@@ -529,7 +446,6 @@ func (r *shiftRun) setWeight(w float64) *abort {
 			}
 		}
 		r.shifted = true
-		r.nextCheck = env.Clock.Now() + r.fcInterval()
 	}
 	switch r.s.routing {
 	case "alb":
@@ -543,13 +459,6 @@ func (r *shiftRun) setWeight(w float64) *abort {
 	}
 	r.w.progress()
 	return nil
-}
-
-func (r *shiftRun) fcInterval() time.Duration {
-	if r.s.fchecks == nil {
-		return 0
-	}
-	return r.s.fchecks.EffectiveInterval()
 }
 
 // promote makes the new fleet the only one: all traffic is on it; the old

@@ -33,6 +33,10 @@ func newRunner(env Env, cfg Rollback, name string) *runner {
 type abort struct {
 	reason string
 	stuck  bool // leave as is: outcome failed (e.g. K8s progress deadline)
+	// trigger marks a rollback trigger (an alarm, an analysis, the human
+	// on call, the circuit breaker) as opposed to a failure of the
+	// deployment itself (a batch that stayed unhealthy, a deadline).
+	trigger bool
 }
 
 func (a *abort) Error() string { return a.reason }
@@ -73,11 +77,11 @@ func (r *runner) poll() *abort {
 		return nil
 	}
 	if reason, stuck := r.w.check(); reason != "" {
-		return &abort{reason: reason, stuck: stuck}
+		return &abort{reason: reason, stuck: stuck, trigger: true}
 	}
 	for _, g := range r.guards {
 		if reason := g(); reason != "" {
-			return &abort{reason: reason}
+			return &abort{reason: reason, trigger: true}
 		}
 	}
 	return nil

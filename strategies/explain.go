@@ -119,7 +119,15 @@ checks between them; at 100 % it is promoted and the old fleet goes after scale_
 Steps (Argo): steps: [{set_weight: 10}, {pause: {duration: 5m}}, {pause: {}} (until approved),
 {analysis: [metrics]}, {judge: {...}}, {set_canary_scale: {replicas|weight|match_traffic_weight}}];
 default 10 % for 5m, 50 % for 5m. Or flagger: {interval 1m, threshold 1, step_weight, step_weights,
-max_weight 100, iterations, metrics [{name request-success-rate min 99 | request-duration max 500}]}.
+max_weight 100, step_weight_promotion, iterations, match_percent, metrics [{name request-success-rate
+min 99 | request-duration max 500}]}, run as Flagger's scheduler, one decision per interval: the canary
+is scaled to the primary's size before any traffic moves; each passing check raises the weight by
+step_weight, a failed check holds it, and threshold failed checks roll back (interval × threshold after
+the first failure); after max_weight the canary spec is copied to the primary, whose rolling update
+runs, then all traffic returns to the primary and the canary is scaled to zero (promotion starts
+interval × max_weight/step_weight after the first shift). iterations alone is Flagger's blue/green (no
+user traffic on the canary for iterations intervals, then all of it for one); with match_percent (the
+share of requests analysis.match selects) it is A/B testing.
 Or deployment_config (CodeDeployDefault.ECSCanary10Percent5Minutes, LambdaCanary10Percent5/10/15/30Minutes,
 ...), canary_percentage + canary_interval (CodeDeploy), canary_percent (5) + canary_bake_time (10m) (ECS):
 these launch the full replacement fleet first.
@@ -142,7 +150,8 @@ Cost: twice the fleet for the whole shift; mixed versions.
 Rollback: all traffic back to the old fleet, the new one removed.
 ` + rollbackFields
 
-const explainABTest = `ab-test — Route 53 weighted 90/10, Flagger A/B (iterations × interval).
+const explainABTest = `ab-test — Route 53 weighted 90/10; a fixed split judged once at the end (Flagger's A/B
+testing, which checks every interval, is canary with flagger iterations and match_percent).
 
 How: the new version gets a fixed share (weight 10) for duration (30m; or iterations × interval), then
 a Kayenta judge (judge: metrics, pass 95, marginal 75) compares it with the old version over the
