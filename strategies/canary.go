@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deploysim/deploysim/strategies/plan"
@@ -34,13 +35,13 @@ type CanaryScale struct {
 
 // FlaggerConfig is a Flagger Canary's analysis block.
 type FlaggerConfig struct {
-	Interval            time.Duration   `yaml:"interval"`  // 1m
-	Threshold           int             `yaml:"threshold"` // 1
-	MaxWeight           float64         `yaml:"max_weight"`
-	StepWeight          float64         `yaml:"step_weight"`
-	StepWeights         []float64       `yaml:"step_weights"`
-	StepWeightPromotion float64         `yaml:"step_weight_promotion"`
-	Iterations          int             `yaml:"iterations"`
+	Interval            time.Duration `yaml:"interval"`  // 1m
+	Threshold           int           `yaml:"threshold"` // 1
+	MaxWeight           float64       `yaml:"max_weight"`
+	StepWeight          float64       `yaml:"step_weight"`
+	StepWeights         []float64     `yaml:"step_weights"`
+	StepWeightPromotion float64       `yaml:"step_weight_promotion"`
+	Iterations          int           `yaml:"iterations"`
 	// MatchPercent is the share of requests that analysis.match (HTTP
 	// headers or cookies) selects; with iterations it makes the run
 	// Flagger's A/B testing: the matching requests go to the canary.
@@ -78,8 +79,17 @@ type CanaryConfig struct {
 	CanaryBakeTime   time.Duration  `yaml:"canary_bake_time"`
 	// ScaleDownDelaySeconds keeps the old fleet after full promotion (Argo,
 	// 30).
-	ScaleDownDelaySeconds *int     `yaml:"scale_down_delay_seconds"`
-	Rollback              Rollback `yaml:"rollback"`
+	ScaleDownDelaySeconds *int `yaml:"scale_down_delay_seconds"`
+	// AbortScaleDownDelaySeconds (Argo, with a traffic router) keeps the
+	// canary fleet this long after an abort has sent all traffic back to
+	// stable: 30; 0 keeps it running until someone removes it.
+	AbortScaleDownDelaySeconds *int `yaml:"abort_scale_down_delay_seconds"`
+	// MaxSurge and MaxUnavailable (Argo, without a traffic router) bound
+	// how the canary and stable fleets move toward each step's replica
+	// counts: 25% (rounded up) and 25% (rounded down).
+	MaxSurge       string   `yaml:"max_surge"`
+	MaxUnavailable string   `yaml:"max_unavailable"`
+	Rollback       Rollback `yaml:"rollback"`
 }
 
 // cstep is a normalised canary step.
@@ -102,6 +112,12 @@ type shifter struct {
 	fullFleet bool // CodeDeploy/ECS: the replacement fleet is full size from the start
 	scaleDown time.Duration
 	rb        Rollback
+	// Argo Rollouts: the rolling-update limits of a canary without a
+	// router, and how long an aborted canary outlives the abort (nil:
+	// forever).
+	argo       bool
+	limits     plan.K8sRollingUpdate
+	abortDelay *time.Duration
 }
 
 func newCanary(c CanaryConfig) (Strategy, error) {
@@ -127,6 +143,7 @@ func newCanary(c CanaryConfig) (Strategy, error) {
 	var err error
 	switch {
 	case len(c.Steps) > 0:
+		s.argo = true
 		s.steps, err = argoSteps(c.Steps)
 	case c.DeploymentConfig != "":
 		var p plan.PredefinedTrafficConfig
@@ -145,12 +162,57 @@ func newCanary(c CanaryConfig) (Strategy, error) {
 		}
 		err = s.fromSchedule(e.Schedule())
 	default:
+		s.argo = true
 		s.steps = []cstep{{weight: 10}, {weight: -1, pause: 5 * time.Minute}, {weight: 50}, {weight: -1, pause: 5 * time.Minute}}
 	}
 	if err != nil {
 		return nil, err
 	}
+	if err := s.argoLimits(c); err != nil {
+		return nil, err
+	}
 	return s.finishConfig(c.Rollback, "alb")
+}
+
+// argoLimits reads the Argo-only fields: maxSurge, maxUnavailable and
+// abortScaleDownDelaySeconds.
+func (s *shifter) argoLimits(c CanaryConfig) error {
+	if !s.argo {
+		if c.MaxSurge != "" || c.MaxUnavailable != "" || c.AbortScaleDownDelaySeconds != nil {
+			return fmt.Errorf("max_surge, max_unavailable and abort_scale_down_delay_seconds are Argo Rollouts' (steps): CodeDeploy and ECS launch the full replacement fleet and remove it on rollback")
+		}
+		return nil
+	}
+	s.limits = plan.DefaultK8sRollingUpdate()
+	for _, f := range []struct {
+		in  string
+		out *plan.IntOrPercent
+	}{{c.MaxSurge, &s.limits.MaxSurge}, {c.MaxUnavailable, &s.limits.MaxUnavailable}} {
+		if f.in == "" {
+			continue
+		}
+		v, err := plan.ParseIntOrPercent(f.in)
+		if err != nil {
+			return err
+		}
+		*f.out = v
+	}
+	if err := s.limits.Validate(); err != nil {
+		return err
+	}
+	d := 30 * time.Second
+	s.abortDelay = &d
+	if c.AbortScaleDownDelaySeconds != nil {
+		switch n := *c.AbortScaleDownDelaySeconds; {
+		case n < 0:
+			return fmt.Errorf("abort_scale_down_delay_seconds %d: allowed 0 (keep the canary) or more", n)
+		case n == 0:
+			s.abortDelay = nil
+		default:
+			d = time.Duration(n) * time.Second
+		}
+	}
+	return nil
 }
 
 func (s *shifter) finishConfig(rb Rollback, defRouting string) (Strategy, error) {
@@ -348,96 +410,152 @@ func (r *shiftRun) step(k int, st cstep) *abort {
 	return nil
 }
 
-// canaryCount is the canary fleet size for the current weight and scale.
-func (r *shiftRun) canaryCount() (canary, stable int, err error) {
+// canaryCount is the canary fleet size for the current weight and scale
+// with a traffic router (or the full replacement fleet).
+func (r *shiftRun) canaryCount() (int, error) {
 	if r.s.fullFleet {
-		return r.n, r.n, nil
+		return r.n, nil
 	}
-	if r.s.routing == "replicas" {
-		surge := (r.n + 3) / 4 // maxSurge 25 %, rounded up
-		return plan.ArgoBasicCanaryReplicas(r.n, r.weight, surge)
-	}
-	return plan.ArgoTrafficRoutedCanaryReplicas(r.n, r.weight, r.scale, false)
+	c, _, err := plan.ArgoTrafficRoutedCanaryReplicas(r.n, r.weight, r.scale, false)
+	return c, err
 }
 
-// scaleCanary sizes the canary (and, without a router, the stable) fleet
-// and waits for the canary to be ready.
+// scaleCanary sizes the canary fleet for the current weight and scale:
+// with a router it grows (and is waited for) or shrinks; without one the
+// canary and stable fleets move together (walkReplicas).
 func (r *shiftRun) scaleCanary() *abort {
-	c, st, err := r.canaryCount()
+	if r.s.routing == "replicas" {
+		return r.walkReplicas()
+	}
+	c, err := r.canaryCount()
 	if err != nil {
 		return fail("%v", err)
 	}
-	if r.s.routing == "replicas" {
-		return r.walkReplicas(c, st)
+	if cur := r.desired(r.canaryG); c < cur {
+		if err := r.shrink(r.canaryG, r.canaryTG, cur-c); err != nil {
+			return fail("%v", err)
+		}
+		return nil
 	}
-	if err := r.setDesired(r.canaryG, max(c, r.currentDesired())); err != nil {
+	if err := r.setDesired(r.canaryG, c); err != nil {
 		return fail("%v", err)
 	}
 	return r.waitReady(r.canaryG, r.canaryTG, r.env.Target.To, c)
 }
 
-// walkReplicas moves the canary and stable fleets toward c and st within
-// maxSurge (25 %, rounded up) without losing availability: the canary
-// grows as far as the surge allows, the stable shrinks by what became
-// ready, until both targets are reached.
-func (r *shiftRun) walkReplicas(c, st int) *abort {
-	surge := (r.n + 3) / 4
-	for {
-		stable, err := r.live(r.env.Target.Group)
+// walkReplicas moves an Argo canary without a router to the current
+// weight's replica counts the way Argo's controller does: each poll sets
+// the counts CalculateReplicaCountsForBasicCanary gives for the fleets as
+// they are, within maxSurge and maxUnavailable, until both fleets are at
+// their targets and the canary is available. A lower weight (or an abort,
+// weight 0) scales the stable fleet back up and the canary down.
+func (r *shiftRun) walkReplicas() *abort {
+	env := r.env
+	lim, err := plan.ResolveK8sRollingUpdate(r.s.limits, r.n)
+	if err != nil {
+		return fail("%v", err)
+	}
+	wantC, wantS, err := plan.ArgoBasicCanaryReplicas(r.n, r.weight, lim.MaxSurgePods)
+	if err != nil {
+		return fail("%v", err)
+	}
+	stableG, tg := env.Target.Group, env.Target.TargetGroup
+	var bad *abort
+	last := [4]int{-1, -1, -1, -1}
+	a := r.until(fmt.Sprintf("%d canary and %d stable instances", wantC, wantS), func() bool {
+		canary := plan.ArgoReplicaSet{Spec: r.desired(r.canaryG)}
+		stable := plan.ArgoReplicaSet{Spec: r.desired(stableG)}
+		canary.Available, _ = r.ready(r.canaryG, tg, env.Target.To)
+		stable.Available, _ = r.ready(stableG, tg, env.Target.From)
+		stableLive, _ := r.live(stableG)
+		if now := [4]int{canary.Spec, canary.Available, stable.Spec, stable.Available}; now != last {
+			last = now
+			r.w.progress()
+		}
+		if canary.Spec == wantC && stable.Spec == wantS && canary.Available >= wantC && len(stableLive) == wantS {
+			return true
+		}
+		c, st, err := plan.ArgoBasicCanaryScale(r.n, r.weight, lim.MaxSurgePods, lim.MaxUnavailablePods, canary, stable, 0)
 		if err != nil {
-			return fail("%v", err)
+			bad = fail("%v", err)
+			return true
 		}
-		want := max(min(c, r.n+surge-len(stable)), min(c, r.currentDesired()))
-		if err := r.setDesired(r.canaryG, want); err != nil {
-			return fail("%v", err)
-		}
-		if a := r.waitReady(r.canaryG, r.canaryTG, r.env.Target.To, want); a != nil {
-			return a
-		}
-		next := max(st, r.n-want)
-		if next < len(stable) {
-			if err := r.scaleStable(next); err != nil {
-				return fail("%v", err)
+		for _, f := range []struct {
+			g        GroupID
+			from, to int
+		}{{stableG, stable.Spec, st}, {r.canaryG, canary.Spec, c}} {
+			switch {
+			case f.to > f.from:
+				err = r.setDesired(f.g, f.to)
+			case f.to < f.from:
+				err = r.shrink(f.g, tg, f.from-f.to)
+			}
+			if err != nil {
+				bad = fail("scale %v: %v", f.g, err)
+				return true
 			}
 		}
-		if want >= c && next <= st {
-			return nil
-		}
-		if want == r.currentDesired() && next >= len(stable) && want < c {
-			return fail("canary cannot grow to %d within maxSurge %d", c, surge)
-		}
+		return false
+	})
+	if a != nil {
+		return a
 	}
+	return bad
 }
 
-func (r *shiftRun) currentDesired() int {
-	g, err := r.env.ASG.DescribeGroup(r.canaryG)
+// desired is a group's desired capacity (0 when it is gone).
+func (r *shiftRun) desired(g GroupID) int {
+	grp, err := r.env.ASG.DescribeGroup(g)
 	if err != nil {
 		return 0
 	}
-	return g.Desired
+	return grp.Desired
 }
 
-// scaleStable sets the stable group's size, terminating the newest
-// instances first is left to the group's termination policy.
-func (r *shiftRun) scaleStable(n int) error {
-	ins, err := r.live(r.env.Target.Group)
+// shrink removes k instances of g as a ReplicaSet scales down: those not
+// ready in tg first, then the newest.
+func (r *runner) shrink(g GroupID, tg TargetGroupID, k int) error {
+	ins, err := r.live(g)
 	if err != nil {
 		return err
 	}
-	if len(ins) > n {
-		return r.terminate(ids(ins[n:], "")...)
+	h := r.healthyTargets(tg)
+	slices.SortStableFunc(ins, func(a, b Instance) int {
+		ra := a.State == InService && a.Serving && h[a.ID]
+		rb := b.State == InService && b.Serving && h[b.ID]
+		if ra != rb {
+			if ra {
+				return 1
+			}
+			return -1
+		}
+		return int(b.ID) - int(a.ID)
+	})
+	if k < len(ins) {
+		ins = ins[:k]
 	}
-	return r.setDesired(r.env.Target.Group, n)
+	return r.terminate(ids(ins, "")...)
 }
 
-// setWeight moves the split to w percent: the canary is scaled for it
-// first, then traffic moves.
+// setWeight moves the split to w percent. A canary that grows is scaled
+// and ready before traffic moves; one that shrinks loses its instances
+// after.
 func (r *shiftRun) setWeight(w float64) *abort {
 	env := r.env
 	r.weight = w
 	r.phasef("set weight %g%%", w)
-	if a := r.scaleCanary(); a != nil {
-		return a
+	shrinking := false
+	if r.s.routing != "replicas" {
+		c, err := r.canaryCount()
+		if err != nil {
+			return fail("%v", err)
+		}
+		shrinking = c < r.desired(r.canaryG)
+	}
+	if !shrinking {
+		if a := r.scaleCanary(); a != nil {
+			return a
+		}
 	}
 	if !r.shifted && w > 0 {
 		if r.s.routing != "replicas" {
@@ -458,6 +576,9 @@ func (r *shiftRun) setWeight(w float64) *abort {
 		}
 	}
 	r.w.progress()
+	if shrinking {
+		return r.scaleCanary()
+	}
 	return nil
 }
 
@@ -486,10 +607,21 @@ func (r *shiftRun) promote() *abort {
 }
 
 // undo reroutes to the stable fleet (relaunching it first if it is gone)
-// and removes the canary.
+// and removes the canary. Without a router the abort is Argo's walk back
+// to weight 0: the stable scales up as the canary scales down. With one,
+// traffic returns to stable at once and an Argo canary stays up for
+// abortScaleDownDelaySeconds.
 func (r *shiftRun) undo() error {
 	env := r.env
-	if r.stableGone || r.s.routing == "replicas" {
+	if r.s.routing == "replicas" {
+		r.weight = 0
+		r.phasef("abort: scale stable back to %d × %s", r.n, env.Target.From)
+		if a := r.walkReplicas(); a != nil {
+			return a
+		}
+		return r.deleteFleet(r.canaryG)
+	}
+	if r.stableGone {
 		r.phasef("scale stable to %d × %s", r.n, env.Target.From)
 		if err := r.setDesired(env.Target.Group, r.n); err != nil {
 			return err
@@ -498,6 +630,7 @@ func (r *shiftRun) undo() error {
 			return a
 		}
 	}
+	var wait time.Duration
 	switch r.s.routing {
 	case "alb":
 		if err := r.route(env.Target.LoadBalancer, env.Target.TargetGroup, r.canaryTG, 0); err != nil {
@@ -508,9 +641,20 @@ func (r *shiftRun) undo() error {
 			return err
 		}
 		if r.shifted {
-			r.phasef("wait DNS TTL %v before removing the canary", env.DNS.TTL())
-			env.Clock.Sleep(env.DNS.TTL() + r.cfg.PollInterval)
+			// Clients keep the canary's answer until their cache expires.
+			wait = env.DNS.TTL() + r.cfg.PollInterval
 		}
+	}
+	if r.s.argo {
+		if r.s.abortDelay == nil {
+			env.Log.Note("abort: canary kept running (abort_scale_down_delay_seconds 0)")
+			return nil
+		}
+		wait = max(wait, *r.s.abortDelay)
+	}
+	if wait > 0 {
+		r.phasef("scale canary down in %v", wait)
+		env.Clock.Sleep(wait)
 	}
 	if err := r.deleteFleet(r.canaryG); err != nil {
 		return err

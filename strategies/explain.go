@@ -132,10 +132,14 @@ Or deployment_config (CodeDeployDefault.ECSCanary10Percent5Minutes, LambdaCanary
 ...), canary_percentage + canary_interval (CodeDeploy), canary_percent (5) + canary_bake_time (10m) (ECS):
 these launch the full replacement fleet first.
 traffic_routing: alb (listener weights, default), dns (Route 53 weights to a canary load balancer;
-lumpy and delayed by caches), replicas (no router: the split is the replica ratio, 10 at 41 % → 4).
+lumpy and delayed by caches), replicas (no router: the split is the replica ratio, 10 at 41 % → 4; the
+canary and stable fleets move toward each step's counts, up or down, as Argo's controller moves them,
+within max_surge (25 %, rounded up) and max_unavailable (25 %, rounded down)).
 Cost: a small canary fleet (Argo) or a full replacement (CodeDeploy, ECS); slow; mixed versions.
-Rollback: all traffic back to the stable fleet (instant with a router) and the canary is removed; the
-blast radius is the canary's share until detection.
+Rollback: all traffic back to the stable fleet (instant with a router) and the canary is removed — with
+an Argo router after abort_scale_down_delay_seconds (30; 0 keeps it running), so it costs until then;
+without a router the stable scales back up as the canary scales down. The blast radius is the canary's
+share until detection.
 Do not use it with too little traffic for the analysis to see anything, or when versions cannot coexist.
 ` + rollbackFields
 
