@@ -112,6 +112,9 @@ type shifter struct {
 	fullFleet bool // CodeDeploy/ECS: the replacement fleet is full size from the start
 	scaleDown time.Duration
 	rb        Rollback
+	// ecs: the fleets are ECS task sets (CodeDeploy ECS configurations,
+	// ECS canary and linear): a task whose container exits is replaced.
+	ecs bool
 	// Argo Rollouts: the rolling-update limits of a canary without a
 	// router, and how long an aborted canary outlives the abort (nil:
 	// forever).
@@ -148,11 +151,13 @@ func newCanary(c CanaryConfig) (Strategy, error) {
 	case c.DeploymentConfig != "":
 		var p plan.PredefinedTrafficConfig
 		if p, err = plan.CodeDeployTrafficConfig(c.DeploymentConfig); err == nil {
+			s.ecs = p.Platform == plan.PlatformECS
 			err = s.fromSchedule(p.Routing.Schedule())
 		}
 	case c.CanaryPercentage != 0 || c.CanaryInterval != 0:
 		err = s.fromSchedule(plan.TrafficRouting{Type: plan.TimeBasedCanary, CanaryPercent: c.CanaryPercentage, CanaryInterval: c.CanaryInterval}.Schedule())
 	case c.CanaryPercent != 0 || c.CanaryBakeTime != 0:
+		s.ecs = true
 		e := plan.DefaultECSCanaryConfiguration()
 		if c.CanaryPercent != 0 {
 			e.CanaryPercent = c.CanaryPercent
@@ -317,6 +322,7 @@ type shiftRun struct {
 
 func (s *shifter) Run(env Env) Result {
 	r := &shiftRun{runner: newRunner(env, s.rb, s.name), s: s}
+	r.tasks = s.ecs
 	n, err := r.fleetSize()
 	if err != nil {
 		return failed(err)

@@ -21,6 +21,10 @@ type runner struct {
 	// guards are strategy-specific triggers (EB watching the health of the
 	// new instances during a traffic split).
 	guards []func() string
+	// tasks marks a controller that runs an Amazon ECS service: the groups
+	// it creates replace an instance whose process exits, as ECS replaces
+	// a stopped task.
+	tasks bool
 }
 
 func newRunner(env Env, cfg Rollback, name string) *runner {
@@ -274,15 +278,27 @@ func (r *runner) newFleet(name string, v Version, n int, extra ...TargetGroupID)
 	if err != nil {
 		return 0, 0, err
 	}
-	g, err := r.env.ASG.CreateGroup(GroupSpec{
+	g, err := r.env.ASG.CreateGroup(r.groupSpec(GroupSpec{
 		Name: name, Version: v, Desired: n, Min: 0, Max: max(1, 2*n),
 		TargetGroups: append([]TargetGroupID{tg}, extra...),
-	})
+	}))
 	if err != nil {
 		return 0, 0, err
 	}
 	r.w.watchGroup(g)
 	return g, tg, nil
+}
+
+// groupSpec completes the spec of a group the controller creates: an
+// ECS service's task set replaces a task whose container exits and one
+// that fails its load balancer health checks (after the grace period),
+// as the ECS service scheduler does.
+func (r *runner) groupSpec(spec GroupSpec) GroupSpec {
+	if r.tasks {
+		spec.ReplaceOnExit = true
+		spec.HealthCheckType = "ELB"
+	}
+	return spec
 }
 
 // fleetSize is the live group's desired capacity.

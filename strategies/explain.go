@@ -14,7 +14,11 @@ Rollback (key "rollback", every strategy):
   judge: {...}                Kayenta judge while both versions serve: metrics [{name, direction, critical,
                               allowed_increase}] (default error_rate critical, latency_p99 allowed 1.2),
                               interval 5m, period 10s, pass 95, marginal 75
-  circuit_breaker: {enable, rollback, threshold}   ECS: ⌈0.5 × desired⌉ clamped 3..200 failed instances
+  circuit_breaker: {enable, rollback, threshold, reset_on_healthy_task true}
+                              ECS: counts failed new-revision tasks (stopped without the deployment
+                              stopping them, marked unhealthy, failed in-place deploys) and stops at
+                              ⌈0.5 × desired⌉ clamped 3..200 (threshold: a count instead); a task that turns
+                              healthy resets the count unless reset_on_healthy_task is false
   progress_deadline: 10m      no progress for this long stops the deployment (K8s progressDeadlineSeconds)
   progress_deadline_abort: true   roll back (Argo); false leaves it failed (Kubernetes)
   human: {disabled, delay_mean 5m, delay_stddev 2m, error_rate 0.01, window 1m}
@@ -48,7 +52,9 @@ Variant codedeploy: deployment_config CodeDeployDefault.OneAtATime (default) | H
 minimum_healthy_hosts {type HOST_COUNT|FLEET_PERCENT, value} (percent rounded up); instances deploy in
 CodeDeploy's order (unhealthy first), fleet − minimum healthy at a time.
 Variant ecs: minimum_healthy_percent (100, rounded up), maximum_percent (200, rounded down): a new task
-set replaces the old within those limits. Variant k8s: max_surge (25 %, rounded up), max_unavailable
+set replaces the old within those limits; a task whose process exits, or that fails its load balancer
+health checks after the grace period, is stopped and replaced by a new task, as ECS does (k8s restarts
+the container in place). Variant k8s: max_surge (25 %, rounded up), max_unavailable
 (25 %, rounded down), not both zero.
 Cost: capacity drops by one batch (eb, codedeploy) unless surge is allowed (ecs, k8s: extra instances
 instead); both versions serve side by side for the whole deploy, so they must be compatible.

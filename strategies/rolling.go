@@ -232,10 +232,13 @@ func codeDeployOrder(ins []Instance) []InstanceID {
 func (s *rolling) runReplace(r *runner, n, surge, unavail int) Result {
 	env := r.env
 	tg := env.Target.TargetGroup
-	g, err := env.ASG.CreateGroup(GroupSpec{
+	// An ECS service replaces a task whose container exits; a Kubernetes
+	// pod's container is restarted in place.
+	r.tasks = s.cfg.Variant == "ecs"
+	g, err := env.ASG.CreateGroup(r.groupSpec(GroupSpec{
 		Name: "rolling-" + string(env.Target.To), Version: env.Target.To,
 		Desired: 0, Min: 0, Max: n + surge, TargetGroups: []TargetGroupID{tg},
-	})
+	}))
 	if err != nil {
 		return failed(err)
 	}
