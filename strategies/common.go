@@ -25,6 +25,10 @@ type runner struct {
 	// it creates replace an instance whose process exits, as ECS replaces
 	// a stopped task.
 	tasks bool
+	// eb is Elastic Beanstalk's deployment policy for in-place batches:
+	// how long an instance may take to become healthy and whether a batch
+	// that does not is let through (nil: CodeDeploy's defaults).
+	eb *ebPolicy
 }
 
 func newRunner(env Env, cfg Rollback, name string) *runner {
@@ -312,46 +316,6 @@ func (r *runner) fleetSize() (int, error) {
 	}
 	r.w.setDesired(g.Desired)
 	return g.Desired, nil
-}
-
-// deployInPlace deploys v onto ids at the same time through the agent and
-// waits for every one to finish.
-func (r *runner) deployInPlace(ids []InstanceID, v Version, block bool) *abort {
-	for _, id := range ids {
-		if err := r.env.Agent.StartDeploy(id, v, DeployOptions{BlockTraffic: block}); err != nil {
-			return fail("start deploy on %v: %v", id, err)
-		}
-	}
-	var bad *abort
-	done := map[InstanceID]bool{}
-	a := r.until(fmt.Sprintf("deployment of %s to %d instances", v, len(ids)), func() bool {
-		for _, id := range ids {
-			if done[id] {
-				continue
-			}
-			st, err := r.env.Agent.DescribeDeploy(id)
-			if err != nil {
-				bad = fail("describe deploy %v: %v", id, err)
-				return true
-			}
-			switch st.State {
-			case DeploySucceeded:
-				done[id] = true
-				r.w.progress()
-			case DeployFailed:
-				done[id] = true
-				r.w.deployFailed(id)
-				if bad == nil {
-					bad = fail("deployment to %v failed at %s: %s", id, st.Step, st.Err)
-				}
-			}
-		}
-		return len(done) == len(ids)
-	})
-	if a != nil {
-		return a
-	}
-	return bad
 }
 
 // route sets the listener of the live load balancer to send pct percent

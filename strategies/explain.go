@@ -47,7 +47,10 @@ const explainRolling = `rolling — EB Rolling, CodeDeploy in-place (OneAtATime,
 rolling update, Kubernetes RollingUpdate.
 
 How (variant eb, default): instances are taken out of the load balancer batch by batch, deployed in place
-and put back when healthy. batch_size_type Percentage|Fixed, batch_size (default 30 %, rounded up).
+and put back when healthy. batch_size_type Percentage|Fixed, batch_size (default 30 %, rounded up);
+timeout (600s): a batch whose instance is not healthy in time fails the deployment, and Elastic
+Beanstalk rolls nothing back — completed batches keep the new version, the rest the old, outcome failed —
+unless ignore_health_check (false) lets the batch through.
 Variant codedeploy: deployment_config CodeDeployDefault.OneAtATime (default) | HalfAtATime, or
 minimum_healthy_hosts {type HOST_COUNT|FLEET_PERCENT, value} (percent rounded up); instances deploy in
 CodeDeploy's order (unhealthy first), fleet − minimum healthy at a time.
@@ -59,16 +62,21 @@ the container in place). Variant k8s: max_surge (25 %, rounded up), max_unavaila
 Cost: capacity drops by one batch (eb, codedeploy) unless surge is allowed (ecs, k8s: extra instances
 instead); both versions serve side by side for the whole deploy, so they must be compatible.
 Rollback: a new deployment of the previous revision with the same limits (in place for eb/codedeploy,
-the replacement run backwards for ecs/k8s) — it takes as long as the deploy.
+the replacement run backwards for ecs/k8s) — it takes as long as the deploy. For eb it is manual: it
+happens only when a trigger asks — the on-call human after their delay, or an alarm or analysis you
+configured — during the deployment or, after a failed one, while the environment is watched (bake_time).
 Do not use it when versions cannot run side by side (schema coupling, incompatible APIs).
 ` + rollbackFields
 
 const explainAdditionalBatch = `rolling-with-additional-batch — EB RollingWithAdditionalBatch.
 
 How: launches one extra batch of new-version instances first, then deploys the original instances batch
-by batch in place, then removes the extra batch. batch_size_type Percentage|Fixed, batch_size (30 %).
+by batch in place, then removes the extra batch. batch_size_type Percentage|Fixed, batch_size (30 %),
+timeout (600s) and ignore_health_check (false) as for rolling: a batch not healthy in time fails the
+deployment and nothing is rolled back automatically.
 Cost: full capacity throughout, for one batch of extra instances while it runs; mixed versions.
-Rollback: the extra batch is removed and the previous revision is redeployed batch by batch.
+Rollback (manual, as for EB rolling: a trigger must ask): a new deployment of the previous revision with
+the same policy — an additional batch of it first, then batch by batch in place.
 Do not use it when versions cannot run side by side.
 ` + rollbackFields
 

@@ -32,6 +32,13 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 				done++
 				r.w.progress()
 			case DeployFailed:
+				if r.eb != nil && r.eb.ignoreHealthCheck && st.Step == "AllowTraffic" {
+					// EB's IgnoreHealthCheck: the batch goes on.
+					r.env.Log.Note(fmt.Sprintf("%v not healthy within %v: IgnoreHealthCheck, continuing", id, r.eb.timeout))
+					done++
+					r.w.progress()
+					continue
+				}
 				r.w.deployFailed(id)
 				bad = fail("deployment to %v failed at %s: %s", id, st.Step, st.Err)
 				running = append(still, running[k+1:]...)
@@ -44,7 +51,11 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 		for len(queue) > 0 && len(running) < conc {
 			id := queue[0]
 			queue = queue[1:]
-			if err := r.env.Agent.StartDeploy(id, v, DeployOptions{BlockTraffic: block}); err != nil {
+			o := DeployOptions{BlockTraffic: block}
+			if r.eb != nil {
+				o.AllowTrafficTimeout = r.eb.timeout
+			}
+			if err := r.env.Agent.StartDeploy(id, v, o); err != nil {
 				if errors.Is(err, ErrNotFound) {
 					// The instance is gone (its group replaced it, from the
 					// group's launch template); there is nothing to deploy to.

@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/deploysim/deploysim/strategies/plan"
 )
@@ -22,6 +23,12 @@ type RollingConfig struct {
 	// Rolling; the option's own default, 100, would be all at once).
 	BatchSizeType string `yaml:"batch_size_type"`
 	BatchSize     int    `yaml:"batch_size"`
+	// EB Timeout: how long an instance of a batch may take to become
+	// healthy before the deployment fails (600s); IgnoreHealthCheck lets
+	// such a batch through. EB has no automatic rollback: a failed
+	// deployment stays as it is until someone redeploys.
+	Timeout           time.Duration `yaml:"timeout"`
+	IgnoreHealthCheck bool          `yaml:"ignore_health_check"`
 	// CodeDeploy: a predefined deployment_config (HalfAtATime, OneAtATime)
 	// or minimum_healthy_hosts; default CodeDeployDefault.OneAtATime.
 	DeploymentConfig    string               `yaml:"deployment_config"`
@@ -43,11 +50,12 @@ type rolling struct {
 	cd  plan.MinimumHealthyHosts
 	ecs plan.ECSDeploymentConfiguration
 	k8s plan.K8sRollingUpdate
+	ebp *ebPolicy
 }
 
 func newRolling(c RollingConfig) (Strategy, error) {
 	s := &rolling{}
-	eb := c.BatchSizeType != "" || c.BatchSize != 0
+	eb := c.BatchSizeType != "" || c.BatchSize != 0 || c.Timeout != 0 || c.IgnoreHealthCheck
 	cd := c.DeploymentConfig != "" || c.MinimumHealthyHosts != nil
 	ecs := c.MinimumHealthyPercent != nil || c.MaximumPercent != nil
 	k8s := c.MaxSurge != "" || c.MaxUnavailable != ""
@@ -78,6 +86,10 @@ func newRolling(c RollingConfig) (Strategy, error) {
 			s.eb.BatchSize = 30
 		}
 		if err := s.eb.Validate(0); err != nil {
+			return nil, err
+		}
+		var err error
+		if s.ebp, err = newEBPolicy(c.Timeout, c.IgnoreHealthCheck); err != nil {
 			return nil, err
 		}
 	case "codedeploy":
@@ -174,9 +186,14 @@ func (s *rolling) Run(env Env) Result {
 
 // runInPlace: EB batches one after another (batches), or CodeDeploy's
 // window of conc instances at a time in its documented order. Rollback is
-// a new deployment of the previous revision with the same limits.
+// a new deployment of the previous revision with the same limits; for EB
+// only when a trigger (a person, a configured alarm) asks for it, as EB
+// rolls nothing back by itself.
 func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 	env := r.env
+	if s.ebp != nil {
+		r.useEB(s.ebp)
+	}
 	g := env.Target.Group
 	r.w.watchGroup(g)
 	ins, err := r.live(g)
@@ -198,13 +215,17 @@ func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 	if a == nil {
 		a = r.bake()
 	}
-	return r.finish(a, func() error {
+	undo := func() error {
 		c := conc
 		if batches != nil {
 			c = batches[0]
 		}
 		return r.redeployPrevious(g, c, true)
-	})
+	}
+	if s.ebp != nil {
+		return r.finishManual(a, nil, undo)
+	}
+	return r.finish(a, undo)
 }
 
 // codeDeployOrder orders instances as CodeDeploy schedules them:
