@@ -97,6 +97,7 @@ func (s *additionalBatch) Run(env Env) Result {
 	if a == nil {
 		a = r.waitReadyEB(g, tg, env.Target.To, p.AdditionalBatch)
 	}
+	addl := extra() // the additional batch's instances
 	if a == nil {
 		for k, b := range splitBatches(origIDs, p.Batches) {
 			r.phasef("batch %d/%d", k+1, len(p.Batches))
@@ -106,15 +107,21 @@ func (s *additionalBatch) Run(env Env) Result {
 		}
 	}
 	if a == nil {
+		// Instances the group launched meanwhile (a replacement) came up
+		// on the new version, which the deployment set for new instances;
+		// any launched before still get it now.
+		a = r.followOn(g, env.Target.To, p.Batches[0], true)
+	}
+	if a == nil {
 		r.phasef("remove additional batch")
-		if err := r.terminate(extra()...); err != nil {
+		if err := r.trimTo(g, n, addl, isOrig); err != nil {
 			a = fail("%v", err)
 		}
 	}
 	if a == nil {
 		a = r.bake()
 	}
-	return r.finishManual(a, nil, func() error {
+	return r.finishManual(a, func() { _ = r.launchVersion(g, env.Target.From) }, func() error {
 		// The rollback is a new deployment of the previous version with
 		// the same policy (what the person redeploying gets from EB): a
 		// fresh additional batch of the old version first, so that
@@ -159,6 +166,38 @@ func (s *additionalBatch) Run(env Env) Result {
 		r.phasef("rollback: remove additional batch")
 		return r.terminate(extra()...)
 	})
+}
+
+// trimTo brings g back to n live instances: the additional batch's
+// instances go first, then other instances the group launched during the
+// deployment (newest first); the original ones stay.
+func (r *runner) trimTo(g GroupID, n int, addl []InstanceID, isOrig map[InstanceID]bool) error {
+	ins, err := r.live(g)
+	if err != nil {
+		return err
+	}
+	live := map[InstanceID]bool{}
+	for _, in := range ins {
+		live[in.ID] = true
+	}
+	var order []InstanceID
+	first := map[InstanceID]bool{}
+	for _, id := range addl {
+		if live[id] {
+			order = append(order, id)
+			first[id] = true
+		}
+	}
+	for k := len(ins) - 1; k >= 0; k-- {
+		if id := ins[k].ID; !first[id] && !isOrig[id] {
+			order = append(order, id)
+		}
+	}
+	excess := min(len(ins)-n, len(order))
+	if excess <= 0 {
+		return nil
+	}
+	return r.terminate(order[:excess]...)
 }
 
 // versionOf returns the version of instance id among ins ("" if absent).

@@ -34,11 +34,13 @@ const explainAllAtOnce = `all-at-once — EB AllAtOnce, CodeDeploy CodeDeployDef
 
 How: the release's migrations run, then every instance gets the new revision at the same time, in
 place (the application restarts under traffic) or, variant recreate, every instance is terminated and
-the group launches new ones.
+the group launches new ones. Instances the group launches meanwhile get the new version (EB) or a
+follow-on deployment (deployment_config CodeDeployDefault.AllAtOnce).
 Cost: the shortest deploy and no extra instances, paid for with downtime: every instance is down at once.
 Rollback: a redeploy of the previous revision, all at once again — as slow as the deploy and with the
-same downtime. Usually triggered by a human (no automatic check can stop a deploy that is already
-everywhere).
+same downtime. Manual with Elastic Beanstalk (the default): a failed deployment stays as it is, outcome
+failed, until a trigger (the human, a configured alarm) asks for the redeploy; usually a human (no
+automatic check can stop a deploy that is already everywhere).
 Do not use it when downtime is unacceptable, or with a risky release: the blast radius is everyone.
 Config: variant (in-place|recreate), deployment_config (CodeDeployDefault.AllAtOnce).
 ` + rollbackFields
@@ -54,6 +56,11 @@ unless ignore_health_check (false) lets the batch through.
 Variant codedeploy: deployment_config CodeDeployDefault.OneAtATime (default) | HalfAtATime, or
 minimum_healthy_hosts {type HOST_COUNT|FLEET_PERCENT, value} (percent rounded up); instances deploy in
 CodeDeploy's order (unhealthy first), fleet − minimum healthy at a time.
+Instances the Auto Scaling group launches meanwhile (replacements, scale-out): the eb deployment sets the
+version new instances get, so they come up new; codedeploy launches get the last successful revision
+and a follow-on deployment updates them once the deployment succeeded (outdated_instances_strategy
+UPDATE, the default; IGNORE leaves them on the old version, which the measurement reports as a mixed end
+state, not a success).
 Variant ecs: minimum_healthy_percent (100, rounded up), maximum_percent (200, rounded down): a new task
 set replaces the old within those limits; a task whose process exits, or that fails its load balancer
 health checks after the grace period, is stopped and replaced by a new task, as ECS does (k8s restarts

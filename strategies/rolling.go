@@ -33,6 +33,11 @@ type RollingConfig struct {
 	// or minimum_healthy_hosts; default CodeDeployDefault.OneAtATime.
 	DeploymentConfig    string               `yaml:"deployment_config"`
 	MinimumHealthyHosts *MinimumHealthyHosts `yaml:"minimum_healthy_hosts"`
+	// OutdatedInstancesStrategy is CodeDeploy's outdatedInstancesStrategy:
+	// UPDATE (default: a follow-on deployment updates the instances the
+	// group launched with the last successful revision while the
+	// deployment ran) or IGNORE (they keep it).
+	OutdatedInstancesStrategy string `yaml:"outdated_instances_strategy"`
 	// ECS deploymentConfiguration: minimumHealthyPercent (100, rounded up)
 	// and maximumPercent (200, rounded down).
 	MinimumHealthyPercent *float64 `yaml:"minimum_healthy_percent"`
@@ -56,7 +61,7 @@ type rolling struct {
 func newRolling(c RollingConfig) (Strategy, error) {
 	s := &rolling{}
 	eb := c.BatchSizeType != "" || c.BatchSize != 0 || c.Timeout != 0 || c.IgnoreHealthCheck
-	cd := c.DeploymentConfig != "" || c.MinimumHealthyHosts != nil
+	cd := c.DeploymentConfig != "" || c.MinimumHealthyHosts != nil || c.OutdatedInstancesStrategy != ""
 	ecs := c.MinimumHealthyPercent != nil || c.MaximumPercent != nil
 	k8s := c.MaxSurge != "" || c.MaxUnavailable != ""
 	set := map[string]bool{"eb": eb, "codedeploy": cd, "ecs": ecs, "k8s": k8s}
@@ -93,6 +98,13 @@ func newRolling(c RollingConfig) (Strategy, error) {
 			return nil, err
 		}
 	case "codedeploy":
+		switch c.OutdatedInstancesStrategy {
+		case "":
+			c.OutdatedInstancesStrategy = "UPDATE"
+		case "UPDATE", "IGNORE":
+		default:
+			return nil, fmt.Errorf("outdated_instances_strategy %q: allowed UPDATE, IGNORE", c.OutdatedInstancesStrategy)
+		}
 		switch {
 		case c.MinimumHealthyHosts != nil && c.DeploymentConfig != "":
 			return nil, fmt.Errorf("set deployment_config or minimum_healthy_hosts, not both")
@@ -189,6 +201,13 @@ func (s *rolling) Run(env Env) Result {
 // a new deployment of the previous revision with the same limits; for EB
 // only when a trigger (a person, a configured alarm) asks for it, as EB
 // rolls nothing back by itself.
+//
+// Instances the group launches while the deployment runs: Elastic
+// Beanstalk's deployment updates the version new instances get, so they
+// come up on the new version; CodeDeploy's launches get the last
+// successful revision, and a follow-on deployment updates them once the
+// deployment has succeeded. Either way a follow-on pass leaves no live
+// instance on the old version.
 func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 	env := r.env
 	if s.ebp != nil {
@@ -200,7 +219,14 @@ func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 	if err != nil {
 		return failed(err)
 	}
+	c := conc
+	if batches != nil {
+		c = batches[0]
+	}
 	a := r.migrate()
+	if a == nil && batches != nil {
+		a = r.launchVersion(g, env.Target.To)
+	}
 	if a == nil && batches != nil {
 		parts := splitBatches(ids(ins, ""), batches)
 		for k, b := range parts {
@@ -211,19 +237,23 @@ func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 		}
 	} else if a == nil {
 		a = r.deployWindow(codeDeployOrder(ins), env.Target.To, conc, true)
+		if a == nil {
+			// The deployment succeeded: its revision is now the last
+			// successful one, which new instances get.
+			a = r.launchVersion(g, env.Target.To)
+		}
+	}
+	if a == nil && s.cfg.OutdatedInstancesStrategy != "IGNORE" {
+		a = r.followOn(g, env.Target.To, c, true)
 	}
 	if a == nil {
 		a = r.bake()
 	}
-	undo := func() error {
-		c := conc
-		if batches != nil {
-			c = batches[0]
-		}
-		return r.redeployPrevious(g, c, true)
-	}
+	undo := func() error { return r.redeployPrevious(g, c, true) }
 	if s.ebp != nil {
-		return r.finishManual(a, nil, undo)
+		// A failed deployment leaves the environment on the most recent
+		// successful version for instances launched from now on.
+		return r.finishManual(a, func() { _ = r.launchVersion(g, env.Target.From) }, undo)
 	}
 	return r.finish(a, undo)
 }
