@@ -44,8 +44,11 @@ func TestArgoBasicCanaryLowerWeightScalesStableBackUp(t *testing.T) {
 			for k, want := range [][2]int{{5, 5}, {8, 2}} {
 				// The counts at the end of each pause.
 				p := pointAt(r, pauses[k]+3*time.Minute-2*time.Second)
-				if got := [2]int{p.PerVersion[0].InService, p.PerVersion[1].InService}; got != want {
-					t.Errorf("seed 1: after set_weight step %d: stable %d canary %d in service, want %d and %d", k+1, got[0], got[1], want[0], want[1])
+				// Replicas: Argo waits for the canary to be available but only
+				// for the stable pods to be created.
+				replicas := func(v models.VersionPoint) int { return v.Pending + v.InService }
+				if got := [2]int{replicas(p.PerVersion[0]), replicas(p.PerVersion[1])}; got != want {
+					t.Errorf("seed 1: after set_weight step %d: stable %d canary %d replicas, want %d and %d", k+1, got[0], got[1], want[0], want[1])
 				}
 			}
 			// Within the limits while the fleets moved.
