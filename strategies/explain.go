@@ -64,7 +64,8 @@ state, not a success).
 Variant ecs: minimum_healthy_percent (100, rounded up), maximum_percent (200, rounded down): a new task
 set replaces the old within those limits; a task whose process exits, or that fails its load balancer
 health checks after the grace period, is stopped and replaced by a new task, as ECS does (k8s restarts
-the container in place). Variant k8s: max_surge (25 %, rounded up), max_unavailable
+the container in place); ECS has no progress deadline, so unless progress_deadline is set only the
+circuit breaker, an alarm or a person stops a deployment whose tasks never get healthy. Variant k8s: max_surge (25 %, rounded up), max_unavailable
 (25 %, rounded down), not both zero.
 Cost: capacity drops by one batch (eb, codedeploy) unless surge is allowed (ecs, k8s: extra instances
 instead); both versions serve side by side for the whole deploy, so they must be compatible.

@@ -136,6 +136,8 @@ const (
 	defaultPoll             = 5 * time.Second
 	defaultProgressDeadline = 10 * time.Minute
 	defaultBakeTime         = 10 * time.Minute
+	// noProgressDeadline stands for a tool without one (ECS).
+	noProgressDeadline = time.Duration(math.MaxInt64 / 2)
 )
 
 // withDefaults fills zero fields and validates.

@@ -153,8 +153,15 @@ func newRolling(c RollingConfig) (Strategy, error) {
 			return nil, err
 		}
 	}
+	// An ECS deployment has no progress deadline: tasks that never get
+	// healthy are retried until the circuit breaker (when enabled) or a
+	// person stops it.
+	noDeadline := c.Variant == "ecs" && c.Rollback.ProgressDeadline == 0
 	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
+	}
+	if noDeadline {
+		c.Rollback.ProgressDeadline = noProgressDeadline
 	}
 	s.cfg = c
 	return s, nil
