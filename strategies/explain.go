@@ -19,7 +19,8 @@ Rollback (key "rollback", every strategy):
                               stopping them, marked unhealthy, failed in-place deploys) and stops at
                               ⌈0.5 × desired⌉ clamped 3..200 (threshold: a count instead); a task that turns
                               healthy resets the count unless reset_on_healthy_task is false
-  progress_deadline: 10m      no progress for this long stops the deployment (K8s progressDeadlineSeconds)
+  progress_deadline: 10m      no progress for this long stops the deployment (K8s progressDeadlineSeconds;
+                              rolling variant ecs has none unless set, as ECS)
   progress_deadline_abort: true   roll back (Argo); false leaves it failed (Kubernetes)
   human: {disabled, delay_mean 5m, delay_stddev 2m, error_rate 0.01, window 1m}
                               on-call notices the service error rate and acts after a log-normal delay
