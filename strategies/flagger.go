@@ -137,11 +137,12 @@ type flaggerRun struct {
 	s *flagger
 	n int
 
-	canaryG  GroupID
-	canaryTG TargetGroupID
-	canaryLB LoadBalancerID
-	hasLB    bool
-	scaledAt time.Duration // when the canary was scaled from zero
+	canaryG   GroupID
+	canaryTG  TargetGroupID
+	canaryLB  LoadBalancerID
+	hasCanary bool // the canary Deployment exists (scaled to zero: false)
+	hasLB     bool
+	scaledAt  time.Duration // when the canary was scaled from zero
 
 	phase      flaggerPhase
 	weight     float64 // status.canaryWeight
@@ -173,6 +174,7 @@ func (r *flaggerRun) deploy() *abort {
 	r.phasef("flagger %s: new revision, scale canary from zero to %d", s.mode, r.n)
 	var err error
 	r.canaryG, r.canaryTG, err = r.newFleet("canary", env.Target.To, r.n)
+	r.hasCanary = err == nil
 	if err == nil && s.routing == "dns" {
 		r.canaryLB, err = env.LBs.CreateLoadBalancer("canary", r.canaryTG)
 		r.hasLB = err == nil
@@ -206,7 +208,7 @@ func (r *flaggerRun) tick() *abort {
 		if err := r.deleteFleet(r.canaryG); err != nil {
 			return fail("%v", err)
 		}
-		r.canaryG = 0
+		r.hasCanary = false
 		if r.hasLB {
 			if err := r.env.LBs.DeleteLoadBalancer(r.canaryLB); err != nil {
 				return fail("%v", err)
@@ -416,7 +418,7 @@ func (r *flaggerRun) undo() error {
 			env.Clock.Sleep(env.DNS.TTL() + r.cfg.PollInterval)
 		}
 	}
-	if r.canaryG != 0 {
+	if r.hasCanary {
 		r.phasef("scale canary to zero")
 		if err := r.deleteFleet(r.canaryG); err != nil {
 			return err
