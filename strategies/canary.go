@@ -315,6 +315,7 @@ type shiftRun struct {
 	canaryTG       TargetGroupID
 	canaryLB       LoadBalancerID
 	hasLB, shifted bool
+	hasCanary      bool // the canary group exists (the live group's ID is 0)
 	stableGone     bool
 	weight         float64
 	scale          *plan.ArgoSetCanaryScale
@@ -345,6 +346,10 @@ func (r *shiftRun) deploy() *abort {
 			Name: s.name, Version: env.Target.To, Desired: 0, Min: 0, Max: 2 * r.n,
 			TargetGroups: []TargetGroupID{env.Target.TargetGroup},
 		})
+		if err != nil {
+			return fail("%v", err)
+		}
+		r.hasCanary = true
 		r.canaryTG = env.Target.TargetGroup
 		r.w.watchGroup(r.canaryG)
 		// Without a router the first canary instance takes traffic as soon
@@ -354,6 +359,7 @@ func (r *shiftRun) deploy() *abort {
 		}
 	default:
 		r.canaryG, r.canaryTG, err = r.newFleet(s.name, env.Target.To, size)
+		r.hasCanary = err == nil
 		if err == nil && s.routing == "dns" {
 			r.canaryLB, err = env.LBs.CreateLoadBalancer(s.name, r.canaryTG)
 			r.hasLB = err == nil
@@ -619,6 +625,9 @@ func (r *shiftRun) promote() *abort {
 // abortScaleDownDelaySeconds.
 func (r *shiftRun) undo() error {
 	env := r.env
+	if !r.hasCanary {
+		return nil // nothing was launched, nothing moved
+	}
 	if r.s.routing == "replicas" {
 		r.weight = 0
 		r.phasef("abort: scale stable back to %d × %s", r.n, env.Target.From)
