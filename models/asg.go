@@ -16,6 +16,7 @@ type group struct {
 	tgs               []int32
 	hcELB             bool
 	grace             time.Duration
+	replaceOnExit     bool // ECS service semantics: a task that exits is replaced
 	deleted           bool
 	members           []int32 // instances not yet terminated
 	retryAt           sim.Time
@@ -27,6 +28,7 @@ func (w *World) newGroup(spec strategies.GroupSpec) int {
 		name: spec.Name, ver: w.versionOf(spec.Version),
 		desired: spec.Desired, min: spec.Min, max: spec.Max,
 		hcELB: spec.HealthCheckType == "ELB", grace: spec.HealthCheckGracePeriod,
+		replaceOnExit: spec.ReplaceOnExit,
 	}
 	if spec.HealthCheckType == "" {
 		g.hcELB = w.cfg.ASG.HealthCheckType == "ELB"

@@ -37,13 +37,14 @@ type Dist struct {
 type VersionSpec struct {
 	Name string
 	// BootTime: launch of a new instance until the application serves
-	// (EC2 boot plus application start). Default 90s ± 15s.
+	// (EC2 boot, the platform's bootstrap, the application's first
+	// deployment and start). Default: the platform's, 5m ± 1m on ec2.
 	BootTime Dist
 	// StartTime: ApplicationStart of an in-place deploy until the process
-	// serves. Default 15s ± 3s.
+	// serves. Default: the platform's, 15s ± 3s on ec2.
 	StartTime Dist
-	// InstallTime: DownloadBundle+Install of an in-place deploy. Default
-	// 20s ± 5s.
+	// InstallTime: DownloadBundle+Install of an in-place deploy. Default:
+	// the platform's, 20s ± 5s on ec2.
 	InstallTime Dist
 	// ErrorRate is the probability that a request fails with app_error.
 	ErrorRate float64
@@ -225,13 +226,58 @@ type AlarmSpec struct {
 	Expression string
 }
 
-// DefaultVersion returns a healthy version's defaults.
+// PlatformTimes are how long an application takes to come up on a
+// compute platform: a new instance from launch until it serves, and an
+// in-place deployment's install and restart. They decide how strategies
+// that launch instances rank against strategies that deploy in place.
+type PlatformTimes struct {
+	BootTime, StartTime, InstallTime Dist
+}
+
+// DefaultPlatform is the platform of the default world: EC2 instances
+// running an Elastic Beanstalk (or CodeDeploy-managed) platform.
+const DefaultPlatform = "ec2"
+
+// Platforms lists the platforms PlatformDefaults knows.
+var Platforms = []string{DefaultPlatform}
+
+// PlatformDefaults returns a platform's times, from documented or widely
+// reported figures (docs/world.md cites them):
+//
+//   - ec2: boot 5m ± 1m — the machine itself is up in about 30 s
+//     (RunInstances to SSH, measured by ec2-boot-bench), then the
+//     platform's bootstrap runs the application's whole first deployment
+//     (agent, proxy, source bundle download and build, start); AWS sizes
+//     the Auto Scaling health check grace period, 300 s by default, for
+//     this launch-to-ready time. In place: install 20s ± 5s and start
+//     15s ± 3s ("typically a fairly quick process [...] the web container
+//     picks up the new version and, if necessary, restarts", EB Developer
+//     Guide).
+//
+// A platform feature adds its own rows (ECS tasks, Fargate, Lambda).
+func PlatformDefaults(platform string) (PlatformTimes, error) {
+	switch platform {
+	case DefaultPlatform:
+		return ec2Times, nil
+	}
+	return PlatformTimes{}, fmt.Errorf("platform %q: allowed %v", platform, Platforms)
+}
+
+var ec2Times = PlatformTimes{
+	BootTime:    Dist{5 * time.Minute, time.Minute},
+	StartTime:   Dist{15 * time.Second, 3 * time.Second},
+	InstallTime: Dist{20 * time.Second, 5 * time.Second},
+}
+
+// DefaultVersion returns a healthy version's defaults on the default
+// platform.
 func DefaultVersion(name string) VersionSpec {
+	t := ec2Times
 	return VersionSpec{
 		Name:        name,
-		BootTime:    Dist{90 * time.Second, 15 * time.Second},
-		StartTime:   Dist{15 * time.Second, 3 * time.Second},
-		InstallTime: Dist{20 * time.Second, 5 * time.Second},
+		BootTime:    t.BootTime,
+		StartTime:   t.StartTime,
+		InstallTime: t.InstallTime,
 		LatencyP50:  50 * time.Millisecond,
 		LatencyP99:  250 * time.Millisecond,
 		LatencyDist: "lognormal",

@@ -19,6 +19,9 @@ type targetGroup struct {
 	rr       uint32
 	slow     bool // some routable target is in slow start
 	deleted  bool
+	// lastVer is the version of the target registered last (-1: none), the
+	// group's version once its targets are all gone.
+	lastVer int8
 }
 
 type target struct {
@@ -60,11 +63,20 @@ func (w *World) lbVersion(l *loadBalancer) int8 {
 			best = int8(v)
 		}
 	}
+	if best < 0 {
+		// Every target already left (an environment whose instances
+		// drained before its load balancer went): the version it ran.
+		for _, f := range l.fwd {
+			if f.Weight > 0 && w.tgs[f.TargetGroup].lastVer >= 0 {
+				return w.tgs[f.TargetGroup].lastVer
+			}
+		}
+	}
 	return best
 }
 
 func (w *World) newTargetGroup(name string) int {
-	w.tgs = append(w.tgs, targetGroup{name: name})
+	w.tgs = append(w.tgs, targetGroup{name: name, lastVer: -1})
 	w.meter.addTargetGroup()
 	return len(w.tgs) - 1
 }
@@ -234,6 +246,7 @@ func (w *World) registerTarget(tg int, i int32, healthy bool) {
 		t.healthyAt = w.s.Now() - sim.Time(w.cfg.LB.SlowStart) - 1
 	}
 	g.targets = append(g.targets, t)
+	g.lastVer = w.insts[i].ver
 	w.insts[i].regs++
 	iv := w.cfg.LB.HealthCheck.Interval
 	w.s.After(time.Duration(w.rHealth.Int64N(int64(iv))), w.kHealth, int64(tg), int64(i)<<32|int64(t.gen))

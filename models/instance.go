@@ -138,6 +138,14 @@ func (w *World) crash(a, b int64) {
 		return
 	}
 	w.stopApp(int32(a), observe.CauseConnectionReset)
+	if gr := &w.groups[in.group]; gr.replaceOnExit {
+		// ECS stops a task whose essential container exited; the service
+		// scheduler starts a new task in its place.
+		w.mark("asg", "%s: task %v stopped (essential container exited)", gr.name, strategies.InstanceID(a))
+		w.terminate(int32(a))
+		w.s.After(0, w.kReconcile, int64(in.group), 0)
+		return
+	}
 	w.s.After(spec.RestartTime, w.kRestart, a, int64(in.gen))
 }
 

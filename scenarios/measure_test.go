@@ -137,13 +137,24 @@ func TestSwitchBackOntoBrokenBlueIsNoRecovery(t *testing.T) {
 }
 
 // TestSuccessMeansTheNewVersionServesAll: during an AZ outage the Auto
-// Scaling group replaces instances with the old version; a deployment that
-// ends that way is not a success. Before, 3 of 10 rolling runs of
-// az-outage-mid-deploy succeeded with v1 answering a third of the traffic.
+// Scaling group replaces instances; a deployment that ends with the old
+// version still answering is not a success. Before, 3 of 10 rolling runs
+// of az-outage-mid-deploy succeeded with v1 answering a third of the
+// traffic. The in-place controllers now bring those replacements to the
+// new version (as Elastic Beanstalk and CodeDeploy do), so the check is
+// exercised with CodeDeploy told to leave outdated instances alone
+// (outdatedInstancesStrategy IGNORE): those runs end mixed and must be
+// reported failed.
 func TestSuccessMeansTheNewVersionServesAll(t *testing.T) {
-	sc := builtin(t, "az-outage-mid-deploy")
+	src, err := BuiltinSource("az-outage-mid-deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ignore = "  - {name: rolling, label: codedeploy-ignore-outdated, deployment_config: CodeDeployDefault.OneAtATime, outdated_instances_strategy: IGNORE}\n"
+	text := strings.Replace(string(src), "faults:", ignore+"faults:", 1)
+	sc := parse(t, text)
 	mixed := 0
-	for _, label := range []string{"rolling", "blue-green"} {
+	for _, label := range []string{"rolling", "blue-green", "codedeploy-ignore-outdated"} {
 		runEach(t, sc, label, func(rep int, r *models.Result) {
 			pts := r.Timeline.Points
 			var old int64

@@ -8,12 +8,12 @@ import (
 // ABTestConfig configures ab-test: a fixed split (Route 53 weighted
 // records 90/10 by default, or ALB weights) for Duration, then a Kayenta
 // judgement of the new version against the old decides promote or abort.
-// Flagger's A/B testing (iterations × interval) maps to duration.
+// Iterations × Interval may set the duration instead.
 type ABTestConfig struct {
 	TrafficRouting string `yaml:"traffic_routing"` // dns (default) or alb
 	// Weight is the new version's share: 10.
 	Weight float64 `yaml:"weight"`
-	// Duration of the experiment: 30m. Iterations × Interval (Flagger)
+	// Duration of the experiment: 30m. Iterations × Interval
 	// sets it too.
 	Duration   time.Duration `yaml:"duration"`
 	Iterations int           `yaml:"iterations"`

@@ -47,7 +47,11 @@ func (s *allAtOnce) Name() string { return "all-at-once" }
 
 // Run: run the migrations, deploy every instance at once, watch. Rollback
 // is the same again with the previous revision — as slow as the deploy,
-// with the same downtime.
+// with the same downtime. Elastic Beanstalk (the default) rolls nothing
+// back by itself: a failed deployment stays until a trigger (a person, a
+// configured alarm) redeploys; its deployment updates the version new
+// instances get. With CodeDeploy's AllAtOnce new instances get the last
+// successful revision and a follow-on deployment updates them.
 func (s *allAtOnce) Run(env Env) Result {
 	r := newRunner(env, s.cfg.Rollback, s.Name())
 	n, err := r.fleetSize()
@@ -69,15 +73,29 @@ func (s *allAtOnce) Run(env Env) Result {
 	if err != nil {
 		return failed(err)
 	}
+	codeDeploy := s.cfg.DeploymentConfig != ""
 	a := r.migrate()
+	if a == nil && !codeDeploy {
+		a = r.launchVersion(g, env.Target.To)
+	}
 	if a == nil {
 		env.Log.Phase("deploy all")
 		a = r.deployWindow(ids(ins, ""), env.Target.To, len(ins), false)
 	}
+	if a == nil && codeDeploy {
+		a = r.launchVersion(g, env.Target.To)
+	}
+	if a == nil {
+		a = r.followOn(g, env.Target.To, n, false)
+	}
 	if a == nil {
 		a = r.bake()
 	}
-	return r.finish(a, func() error { return r.redeployPrevious(g, n, false) })
+	undo := func() error { return r.redeployPrevious(g, n, false) }
+	if codeDeploy {
+		return r.finish(a, undo)
+	}
+	return r.finishManual(a, func() { _ = r.launchVersion(g, env.Target.From) }, undo)
 }
 
 // recreate terminates every instance and lets the group launch n of v.

@@ -56,7 +56,7 @@ var variants = []struct {
 	}, 1, 20},
 	{"canary/flagger", "canary", func(c any) {
 		c.(*strategies.CanaryConfig).Flagger = &strategies.FlaggerConfig{StepWeight: 20, MaxWeight: 60}
-	}, 1, 20},
+	}, 1, 23}, // a full-size canary, then the primary's rolling update (25 % surge) on top
 	{"linear", "linear", nil, 1, 20},
 	{"ab-test", "ab-test", func(c any) { c.(*strategies.ABTestConfig).Duration = 10 * time.Minute }, 1, 20},
 	{"feature-toggle", "feature-toggle", nil, 0.7, 10},

@@ -2,9 +2,9 @@ package strategies
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
-	"github.com/deploysim/deploysim/strategies/analysis"
 	"github.com/deploysim/deploysim/strategies/plan"
 )
 
@@ -35,14 +35,19 @@ type CanaryScale struct {
 
 // FlaggerConfig is a Flagger Canary's analysis block.
 type FlaggerConfig struct {
-	Interval            time.Duration   `yaml:"interval"`  // 1m
-	Threshold           int             `yaml:"threshold"` // 1
-	MaxWeight           float64         `yaml:"max_weight"`
-	StepWeight          float64         `yaml:"step_weight"`
-	StepWeights         []float64       `yaml:"step_weights"`
-	StepWeightPromotion float64         `yaml:"step_weight_promotion"`
-	Iterations          int             `yaml:"iterations"`
-	Metrics             []FlaggerMetric `yaml:"metrics"`
+	Interval            time.Duration `yaml:"interval"`  // 1m
+	Threshold           int           `yaml:"threshold"` // 1
+	MaxWeight           float64       `yaml:"max_weight"`
+	StepWeight          float64       `yaml:"step_weight"`
+	StepWeights         []float64     `yaml:"step_weights"`
+	StepWeightPromotion float64       `yaml:"step_weight_promotion"`
+	Iterations          int           `yaml:"iterations"`
+	// MatchPercent is the share of requests that analysis.match (HTTP
+	// headers or cookies) selects; with iterations it makes the run
+	// Flagger's A/B testing: the matching requests go to the canary.
+	// Without it, iterations is Flagger's blue/green.
+	MatchPercent float64         `yaml:"match_percent"`
+	Metrics      []FlaggerMetric `yaml:"metrics"`
 }
 
 // FlaggerMetric is a Flagger built-in metric check: request-success-rate
@@ -74,8 +79,17 @@ type CanaryConfig struct {
 	CanaryBakeTime   time.Duration  `yaml:"canary_bake_time"`
 	// ScaleDownDelaySeconds keeps the old fleet after full promotion (Argo,
 	// 30).
-	ScaleDownDelaySeconds *int     `yaml:"scale_down_delay_seconds"`
-	Rollback              Rollback `yaml:"rollback"`
+	ScaleDownDelaySeconds *int `yaml:"scale_down_delay_seconds"`
+	// AbortScaleDownDelaySeconds (Argo, with a traffic router) keeps the
+	// canary fleet this long after an abort has sent all traffic back to
+	// stable: 30; 0 keeps it running until someone removes it.
+	AbortScaleDownDelaySeconds *int `yaml:"abort_scale_down_delay_seconds"`
+	// MaxSurge and MaxUnavailable (Argo, without a traffic router) bound
+	// how the canary and stable fleets move toward each step's replica
+	// counts: 25% (rounded up) and 25% (rounded down).
+	MaxSurge       string   `yaml:"max_surge"`
+	MaxUnavailable string   `yaml:"max_unavailable"`
+	Rollback       Rollback `yaml:"rollback"`
 }
 
 // cstep is a normalised canary step.
@@ -96,10 +110,17 @@ type shifter struct {
 	routing   string
 	steps     []cstep
 	fullFleet bool // CodeDeploy/ECS: the replacement fleet is full size from the start
-	flagger   *plan.FlaggerAnalysis
-	fchecks   *analysis.FlaggerAnalysis
 	scaleDown time.Duration
 	rb        Rollback
+	// ecs: the fleets are ECS task sets (CodeDeploy ECS configurations,
+	// ECS canary and linear): a task whose container exits is replaced.
+	ecs bool
+	// Argo Rollouts: the rolling-update limits of a canary without a
+	// router, and how long an aborted canary outlives the abort (nil:
+	// forever).
+	argo       bool
+	limits     plan.K8sRollingUpdate
+	abortDelay *time.Duration
 }
 
 func newCanary(c CanaryConfig) (Strategy, error) {
@@ -116,20 +137,27 @@ func newCanary(c CanaryConfig) (Strategy, error) {
 	if sources > 1 {
 		return nil, fmt.Errorf("set only one of steps, flagger, deployment_config, canary_percentage/canary_interval, canary_percent/canary_bake_time")
 	}
+	if c.Flagger != nil {
+		if c.ScaleDownDelaySeconds != nil {
+			return nil, fmt.Errorf("scale_down_delay_seconds is Argo's: Flagger scales the canary to zero once the primary serves")
+		}
+		return newFlagger(*c.Flagger, c.TrafficRouting, c.Rollback)
+	}
 	var err error
 	switch {
 	case len(c.Steps) > 0:
+		s.argo = true
 		s.steps, err = argoSteps(c.Steps)
-	case c.Flagger != nil:
-		err = s.fromFlagger(*c.Flagger)
 	case c.DeploymentConfig != "":
 		var p plan.PredefinedTrafficConfig
 		if p, err = plan.CodeDeployTrafficConfig(c.DeploymentConfig); err == nil {
+			s.ecs = p.Platform == plan.PlatformECS
 			err = s.fromSchedule(p.Routing.Schedule())
 		}
 	case c.CanaryPercentage != 0 || c.CanaryInterval != 0:
 		err = s.fromSchedule(plan.TrafficRouting{Type: plan.TimeBasedCanary, CanaryPercent: c.CanaryPercentage, CanaryInterval: c.CanaryInterval}.Schedule())
 	case c.CanaryPercent != 0 || c.CanaryBakeTime != 0:
+		s.ecs = true
 		e := plan.DefaultECSCanaryConfiguration()
 		if c.CanaryPercent != 0 {
 			e.CanaryPercent = c.CanaryPercent
@@ -139,12 +167,57 @@ func newCanary(c CanaryConfig) (Strategy, error) {
 		}
 		err = s.fromSchedule(e.Schedule())
 	default:
+		s.argo = true
 		s.steps = []cstep{{weight: 10}, {weight: -1, pause: 5 * time.Minute}, {weight: 50}, {weight: -1, pause: 5 * time.Minute}}
 	}
 	if err != nil {
 		return nil, err
 	}
+	if err := s.argoLimits(c); err != nil {
+		return nil, err
+	}
 	return s.finishConfig(c.Rollback, "alb")
+}
+
+// argoLimits reads the Argo-only fields: maxSurge, maxUnavailable and
+// abortScaleDownDelaySeconds.
+func (s *shifter) argoLimits(c CanaryConfig) error {
+	if !s.argo {
+		if c.MaxSurge != "" || c.MaxUnavailable != "" || c.AbortScaleDownDelaySeconds != nil {
+			return fmt.Errorf("max_surge, max_unavailable and abort_scale_down_delay_seconds are Argo Rollouts' (steps): CodeDeploy and ECS launch the full replacement fleet and remove it on rollback")
+		}
+		return nil
+	}
+	s.limits = plan.DefaultK8sRollingUpdate()
+	for _, f := range []struct {
+		in  string
+		out *plan.IntOrPercent
+	}{{c.MaxSurge, &s.limits.MaxSurge}, {c.MaxUnavailable, &s.limits.MaxUnavailable}} {
+		if f.in == "" {
+			continue
+		}
+		v, err := plan.ParseIntOrPercent(f.in)
+		if err != nil {
+			return err
+		}
+		*f.out = v
+	}
+	if err := s.limits.Validate(); err != nil {
+		return err
+	}
+	d := 30 * time.Second
+	s.abortDelay = &d
+	if c.AbortScaleDownDelaySeconds != nil {
+		switch n := *c.AbortScaleDownDelaySeconds; {
+		case n < 0:
+			return fmt.Errorf("abort_scale_down_delay_seconds %d: allowed 0 (keep the canary) or more", n)
+		case n == 0:
+			s.abortDelay = nil
+		default:
+			d = time.Duration(n) * time.Second
+		}
+	}
+	return nil
 }
 
 func (s *shifter) finishConfig(rb Rollback, defRouting string) (Strategy, error) {
@@ -231,51 +304,6 @@ func (s *shifter) fromSchedule(sched []plan.Step, err error) error {
 	return nil
 }
 
-// fromFlagger: weights one interval apart, Flagger's checks every
-// interval, promotion after the last.
-func (s *shifter) fromFlagger(f FlaggerConfig) error {
-	a := plan.FlaggerAnalysis{
-		Interval: f.Interval, Threshold: f.Threshold, MaxWeightPercent: f.MaxWeight,
-		StepWeightPercent: f.StepWeight, StepWeightsPercent: f.StepWeights,
-		StepWeightPromotionPercent: f.StepWeightPromotion, Iterations: f.Iterations,
-	}
-	p, err := plan.FlaggerSchedule(a)
-	if err != nil {
-		return err
-	}
-	interval := max(f.Interval, 10*time.Second)
-	if f.Interval == 0 {
-		interval = time.Minute
-	}
-	checks := analysis.FlaggerAnalysis{Interval: f.Interval, Threshold: f.Threshold}
-	if len(f.Metrics) == 0 {
-		f.Metrics = []FlaggerMetric{
-			{Name: analysis.RequestSuccessRate, Min: new(99.0)},
-			{Name: analysis.RequestDuration, Max: new(500.0)},
-		}
-	}
-	for _, m := range f.Metrics {
-		if m.Name != analysis.RequestSuccessRate && m.Name != analysis.RequestDuration {
-			return fmt.Errorf("flagger metric %q: allowed %s, %s", m.Name, analysis.RequestSuccessRate, analysis.RequestDuration)
-		}
-		checks.Metrics = append(checks.Metrics, analysis.FlaggerMetric{
-			Name: m.Name, Interval: m.Interval, ThresholdRange: analysis.ThresholdRange{Min: m.Min, Max: m.Max},
-		})
-	}
-	if _, err := analysis.NewFlaggerChecker(checks); err != nil {
-		return err
-	}
-	s.flagger, s.fchecks = &a, &checks
-	if p.Mode == plan.FlaggerIterations {
-		s.steps = []cstep{{weight: 100}, {weight: -1, pause: p.PromotionAt}}
-		return nil
-	}
-	for _, st := range p.Steps {
-		s.steps = append(s.steps, cstep{weight: st.NewPercent}, cstep{weight: -1, pause: interval})
-	}
-	return nil
-}
-
 func (s *shifter) Name() string { return s.name }
 
 // shiftRun is one run of a shifter.
@@ -287,64 +315,22 @@ type shiftRun struct {
 	canaryTG       TargetGroupID
 	canaryLB       LoadBalancerID
 	hasLB, shifted bool
+	hasCanary      bool // the canary group exists (the live group's ID is 0)
 	stableGone     bool
 	weight         float64
 	scale          *plan.ArgoSetCanaryScale
-	checker        *analysis.FlaggerChecker
-	nextCheck      time.Duration
 }
 
 func (s *shifter) Run(env Env) Result {
 	r := &shiftRun{runner: newRunner(env, s.rb, s.name), s: s}
+	r.tasks = s.ecs
 	n, err := r.fleetSize()
 	if err != nil {
 		return failed(err)
 	}
 	r.n = n
-	if s.fchecks != nil {
-		r.checker, _ = analysis.NewFlaggerChecker(*s.fchecks)
-		r.guards = append(r.guards, r.flaggerCheck)
-	}
 	a := r.deploy()
 	return r.finish(a, r.undo)
-}
-
-// flaggerCheck runs Flagger's check once per interval while traffic is
-// split.
-func (r *shiftRun) flaggerCheck() string {
-	now := r.env.Clock.Now()
-	if !r.shifted || r.weight <= 0 || now < r.nextCheck {
-		return ""
-	}
-	r.nextCheck = now + r.s.fchecks.EffectiveInterval()
-	if r.checker.RollbackDue() {
-		return fmt.Sprintf("flagger: %d failed checks", r.checker.FailedChecks())
-	}
-	var readings []analysis.Reading
-	for _, m := range r.s.fchecks.Metrics {
-		iv := m.Interval
-		if iv == 0 {
-			iv = analysis.DefaultMetricInterval
-		}
-		st := r.env.Obs.Window(Scope{Version: r.env.Target.To}, iv)
-		if st.Requests == 0 {
-			readings = append(readings, analysis.Reading{NoData: true})
-			continue
-		}
-		v := 100 * st.SuccessRate
-		if m.Name == analysis.RequestDuration {
-			v = float64(st.LatencyP99) / float64(time.Millisecond)
-		}
-		readings = append(readings, analysis.Reading{Value: v})
-	}
-	res, err := r.checker.Check(readings)
-	if err != nil {
-		return "flagger: " + err.Error()
-	}
-	if !res.Passed {
-		r.env.Log.Note("flagger check failed: " + res.Reason)
-	}
-	return ""
 }
 
 func (r *shiftRun) deploy() *abort {
@@ -360,6 +346,10 @@ func (r *shiftRun) deploy() *abort {
 			Name: s.name, Version: env.Target.To, Desired: 0, Min: 0, Max: 2 * r.n,
 			TargetGroups: []TargetGroupID{env.Target.TargetGroup},
 		})
+		if err != nil {
+			return fail("%v", err)
+		}
+		r.hasCanary = true
 		r.canaryTG = env.Target.TargetGroup
 		r.w.watchGroup(r.canaryG)
 		// Without a router the first canary instance takes traffic as soon
@@ -369,6 +359,7 @@ func (r *shiftRun) deploy() *abort {
 		}
 	default:
 		r.canaryG, r.canaryTG, err = r.newFleet(s.name, env.Target.To, size)
+		r.hasCanary = err == nil
 		if err == nil && s.routing == "dns" {
 			r.canaryLB, err = env.LBs.CreateLoadBalancer(s.name, r.canaryTG)
 			r.hasLB = err == nil
@@ -431,96 +422,152 @@ func (r *shiftRun) step(k int, st cstep) *abort {
 	return nil
 }
 
-// canaryCount is the canary fleet size for the current weight and scale.
-func (r *shiftRun) canaryCount() (canary, stable int, err error) {
+// canaryCount is the canary fleet size for the current weight and scale
+// with a traffic router (or the full replacement fleet).
+func (r *shiftRun) canaryCount() (int, error) {
 	if r.s.fullFleet {
-		return r.n, r.n, nil
+		return r.n, nil
 	}
-	if r.s.routing == "replicas" {
-		surge := (r.n + 3) / 4 // maxSurge 25 %, rounded up
-		return plan.ArgoBasicCanaryReplicas(r.n, r.weight, surge)
-	}
-	return plan.ArgoTrafficRoutedCanaryReplicas(r.n, r.weight, r.scale, false)
+	c, _, err := plan.ArgoTrafficRoutedCanaryReplicas(r.n, r.weight, r.scale, false)
+	return c, err
 }
 
-// scaleCanary sizes the canary (and, without a router, the stable) fleet
-// and waits for the canary to be ready.
+// scaleCanary sizes the canary fleet for the current weight and scale:
+// with a router it grows (and is waited for) or shrinks; without one the
+// canary and stable fleets move together (walkReplicas).
 func (r *shiftRun) scaleCanary() *abort {
-	c, st, err := r.canaryCount()
+	if r.s.routing == "replicas" {
+		return r.walkReplicas()
+	}
+	c, err := r.canaryCount()
 	if err != nil {
 		return fail("%v", err)
 	}
-	if r.s.routing == "replicas" {
-		return r.walkReplicas(c, st)
+	if cur := r.desired(r.canaryG); c < cur {
+		if err := r.shrink(r.canaryG, r.canaryTG, cur-c); err != nil {
+			return fail("%v", err)
+		}
+		return nil
 	}
-	if err := r.setDesired(r.canaryG, max(c, r.currentDesired())); err != nil {
+	if err := r.setDesired(r.canaryG, c); err != nil {
 		return fail("%v", err)
 	}
 	return r.waitReady(r.canaryG, r.canaryTG, r.env.Target.To, c)
 }
 
-// walkReplicas moves the canary and stable fleets toward c and st within
-// maxSurge (25 %, rounded up) without losing availability: the canary
-// grows as far as the surge allows, the stable shrinks by what became
-// ready, until both targets are reached.
-func (r *shiftRun) walkReplicas(c, st int) *abort {
-	surge := (r.n + 3) / 4
-	for {
-		stable, err := r.live(r.env.Target.Group)
+// walkReplicas moves an Argo canary without a router to the current
+// weight's replica counts the way Argo's controller does: each poll sets
+// the counts CalculateReplicaCountsForBasicCanary gives for the fleets as
+// they are, within maxSurge and maxUnavailable, until both fleets are at
+// their targets and the canary is available. A lower weight (or an abort,
+// weight 0) scales the stable fleet back up and the canary down.
+func (r *shiftRun) walkReplicas() *abort {
+	env := r.env
+	lim, err := plan.ResolveK8sRollingUpdate(r.s.limits, r.n)
+	if err != nil {
+		return fail("%v", err)
+	}
+	wantC, wantS, err := plan.ArgoBasicCanaryReplicas(r.n, r.weight, lim.MaxSurgePods)
+	if err != nil {
+		return fail("%v", err)
+	}
+	stableG, tg := env.Target.Group, env.Target.TargetGroup
+	var bad *abort
+	last := [4]int{-1, -1, -1, -1}
+	a := r.until(fmt.Sprintf("%d canary and %d stable instances", wantC, wantS), func() bool {
+		canary := plan.ArgoReplicaSet{Spec: r.desired(r.canaryG)}
+		stable := plan.ArgoReplicaSet{Spec: r.desired(stableG)}
+		canary.Available, _ = r.ready(r.canaryG, tg, env.Target.To)
+		stable.Available, _ = r.ready(stableG, tg, env.Target.From)
+		stableLive, _ := r.live(stableG)
+		if now := [4]int{canary.Spec, canary.Available, stable.Spec, stable.Available}; now != last {
+			last = now
+			r.w.progress()
+		}
+		if canary.Spec == wantC && stable.Spec == wantS && canary.Available >= wantC && len(stableLive) == wantS {
+			return true
+		}
+		c, st, err := plan.ArgoBasicCanaryScale(r.n, r.weight, lim.MaxSurgePods, lim.MaxUnavailablePods, canary, stable, 0)
 		if err != nil {
-			return fail("%v", err)
+			bad = fail("%v", err)
+			return true
 		}
-		want := max(min(c, r.n+surge-len(stable)), min(c, r.currentDesired()))
-		if err := r.setDesired(r.canaryG, want); err != nil {
-			return fail("%v", err)
-		}
-		if a := r.waitReady(r.canaryG, r.canaryTG, r.env.Target.To, want); a != nil {
-			return a
-		}
-		next := max(st, r.n-want)
-		if next < len(stable) {
-			if err := r.scaleStable(next); err != nil {
-				return fail("%v", err)
+		for _, f := range []struct {
+			g        GroupID
+			from, to int
+		}{{stableG, stable.Spec, st}, {r.canaryG, canary.Spec, c}} {
+			switch {
+			case f.to > f.from:
+				err = r.setDesired(f.g, f.to)
+			case f.to < f.from:
+				err = r.shrink(f.g, tg, f.from-f.to)
+			}
+			if err != nil {
+				bad = fail("scale %v: %v", f.g, err)
+				return true
 			}
 		}
-		if want >= c && next <= st {
-			return nil
-		}
-		if want == r.currentDesired() && next >= len(stable) && want < c {
-			return fail("canary cannot grow to %d within maxSurge %d", c, surge)
-		}
+		return false
+	})
+	if a != nil {
+		return a
 	}
+	return bad
 }
 
-func (r *shiftRun) currentDesired() int {
-	g, err := r.env.ASG.DescribeGroup(r.canaryG)
+// desired is a group's desired capacity (0 when it is gone).
+func (r *shiftRun) desired(g GroupID) int {
+	grp, err := r.env.ASG.DescribeGroup(g)
 	if err != nil {
 		return 0
 	}
-	return g.Desired
+	return grp.Desired
 }
 
-// scaleStable sets the stable group's size, terminating the newest
-// instances first is left to the group's termination policy.
-func (r *shiftRun) scaleStable(n int) error {
-	ins, err := r.live(r.env.Target.Group)
+// shrink removes k instances of g as a ReplicaSet scales down: those not
+// ready in tg first, then the newest.
+func (r *runner) shrink(g GroupID, tg TargetGroupID, k int) error {
+	ins, err := r.live(g)
 	if err != nil {
 		return err
 	}
-	if len(ins) > n {
-		return r.terminate(ids(ins[n:], "")...)
+	h := r.healthyTargets(tg)
+	slices.SortStableFunc(ins, func(a, b Instance) int {
+		ra := a.State == InService && a.Serving && h[a.ID]
+		rb := b.State == InService && b.Serving && h[b.ID]
+		if ra != rb {
+			if ra {
+				return 1
+			}
+			return -1
+		}
+		return int(b.ID) - int(a.ID)
+	})
+	if k < len(ins) {
+		ins = ins[:k]
 	}
-	return r.setDesired(r.env.Target.Group, n)
+	return r.terminate(ids(ins, "")...)
 }
 
-// setWeight moves the split to w percent: the canary is scaled for it
-// first, then traffic moves.
+// setWeight moves the split to w percent. A canary that grows is scaled
+// and ready before traffic moves; one that shrinks loses its instances
+// after.
 func (r *shiftRun) setWeight(w float64) *abort {
 	env := r.env
 	r.weight = w
 	r.phasef("set weight %g%%", w)
-	if a := r.scaleCanary(); a != nil {
-		return a
+	shrinking := false
+	if r.s.routing != "replicas" {
+		c, err := r.canaryCount()
+		if err != nil {
+			return fail("%v", err)
+		}
+		shrinking = c < r.desired(r.canaryG)
+	}
+	if !shrinking {
+		if a := r.scaleCanary(); a != nil {
+			return a
+		}
 	}
 	if !r.shifted && w > 0 {
 		if r.s.routing != "replicas" {
@@ -529,7 +576,6 @@ func (r *shiftRun) setWeight(w float64) *abort {
 			}
 		}
 		r.shifted = true
-		r.nextCheck = env.Clock.Now() + r.fcInterval()
 	}
 	switch r.s.routing {
 	case "alb":
@@ -542,14 +588,10 @@ func (r *shiftRun) setWeight(w float64) *abort {
 		}
 	}
 	r.w.progress()
-	return nil
-}
-
-func (r *shiftRun) fcInterval() time.Duration {
-	if r.s.fchecks == nil {
-		return 0
+	if shrinking {
+		return r.scaleCanary()
 	}
-	return r.s.fchecks.EffectiveInterval()
+	return nil
 }
 
 // promote makes the new fleet the only one: all traffic is on it; the old
@@ -577,10 +619,24 @@ func (r *shiftRun) promote() *abort {
 }
 
 // undo reroutes to the stable fleet (relaunching it first if it is gone)
-// and removes the canary.
+// and removes the canary. Without a router the abort is Argo's walk back
+// to weight 0: the stable scales up as the canary scales down. With one,
+// traffic returns to stable at once and an Argo canary stays up for
+// abortScaleDownDelaySeconds.
 func (r *shiftRun) undo() error {
 	env := r.env
-	if r.stableGone || r.s.routing == "replicas" {
+	if !r.hasCanary {
+		return nil // nothing was launched, nothing moved
+	}
+	if r.s.routing == "replicas" {
+		r.weight = 0
+		r.phasef("abort: scale stable back to %d × %s", r.n, env.Target.From)
+		if a := r.walkReplicas(); a != nil {
+			return a
+		}
+		return r.deleteFleet(r.canaryG)
+	}
+	if r.stableGone {
 		r.phasef("scale stable to %d × %s", r.n, env.Target.From)
 		if err := r.setDesired(env.Target.Group, r.n); err != nil {
 			return err
@@ -589,6 +645,7 @@ func (r *shiftRun) undo() error {
 			return a
 		}
 	}
+	var wait time.Duration
 	switch r.s.routing {
 	case "alb":
 		if err := r.route(env.Target.LoadBalancer, env.Target.TargetGroup, r.canaryTG, 0); err != nil {
@@ -599,9 +656,20 @@ func (r *shiftRun) undo() error {
 			return err
 		}
 		if r.shifted {
-			r.phasef("wait DNS TTL %v before removing the canary", env.DNS.TTL())
-			env.Clock.Sleep(env.DNS.TTL() + r.cfg.PollInterval)
+			// Clients keep the canary's answer until their cache expires.
+			wait = env.DNS.TTL() + r.cfg.PollInterval
 		}
+	}
+	if r.s.argo {
+		if r.s.abortDelay == nil {
+			env.Log.Note("abort: canary kept running (abort_scale_down_delay_seconds 0)")
+			return nil
+		}
+		wait = max(wait, *r.s.abortDelay)
+	}
+	if wait > 0 {
+		r.phasef("scale canary down in %v", wait)
+		env.Clock.Sleep(wait)
 	}
 	if err := r.deleteFleet(r.canaryG); err != nil {
 		return err

@@ -16,6 +16,9 @@ type Spec struct {
 	// it costs, when not to use it, and its config fields with defaults and
 	// the source tools' names.
 	Explain string
+	// Differs lists where the controller still departs from the real
+	// tool it is named after: what is simplified or not modelled.
+	Differs []string
 	// New builds the strategy from its config. decode fills a pointer to
 	// the strategy's config struct from the user's YAML block (strictly:
 	// unknown fields rejected). decode may be nil: defaults only.
@@ -45,6 +48,9 @@ func Catalog() []Spec {
 			explainABTest, newABTest),
 		spec("feature-toggle", "ship the code dark, then enable it for growing user cohorts; rollback is flag off",
 			explainToggle, newToggle),
+	}
+	for k := range specs {
+		specs[k].Differs = differs[specs[k].Name]
 	}
 	slices.SortFunc(specs, func(a, b Spec) int { return strings.Compare(a.Name, b.Name) })
 	return specs

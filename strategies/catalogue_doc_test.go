@@ -24,8 +24,24 @@ func catalogueDoc() string {
 	}
 	for _, s := range strategies.Catalog() {
 		b.WriteString("\n## " + s.Name + "\n\n" + s.Summary + "\n\n```\n" + strings.TrimSpace(s.Explain) + "\n```\n")
+		if len(s.Differs) > 0 {
+			b.WriteString("\n### Where deploysim differs from the real tool\n\n")
+			for _, d := range s.Differs {
+				b.WriteString("- " + d + "\n")
+			}
+		}
 	}
 	return b.String()
+}
+
+// TestEveryStrategySaysWhereItDiffers: each strategy lists its known
+// departures from the real tool.
+func TestEveryStrategySaysWhereItDiffers(t *testing.T) {
+	for _, s := range strategies.Catalog() {
+		if len(s.Differs) == 0 {
+			t.Errorf("%s: no \"Where deploysim differs from the real tool\" list", s.Name)
+		}
+	}
 }
 
 func TestCatalogueDocIsCurrent(t *testing.T) {

@@ -21,6 +21,14 @@ type runner struct {
 	// guards are strategy-specific triggers (EB watching the health of the
 	// new instances during a traffic split).
 	guards []func() string
+	// tasks marks a controller that runs an Amazon ECS service: the groups
+	// it creates replace an instance whose process exits, as ECS replaces
+	// a stopped task.
+	tasks bool
+	// eb is Elastic Beanstalk's deployment policy for in-place batches:
+	// how long an instance may take to become healthy and whether a batch
+	// that does not is let through (nil: CodeDeploy's defaults).
+	eb *ebPolicy
 }
 
 func newRunner(env Env, cfg Rollback, name string) *runner {
@@ -33,6 +41,10 @@ func newRunner(env Env, cfg Rollback, name string) *runner {
 type abort struct {
 	reason string
 	stuck  bool // leave as is: outcome failed (e.g. K8s progress deadline)
+	// trigger marks a rollback trigger (an alarm, an analysis, the human
+	// on call, the circuit breaker) as opposed to a failure of the
+	// deployment itself (a batch that stayed unhealthy, a deadline).
+	trigger bool
 }
 
 func (a *abort) Error() string { return a.reason }
@@ -73,11 +85,11 @@ func (r *runner) poll() *abort {
 		return nil
 	}
 	if reason, stuck := r.w.check(); reason != "" {
-		return &abort{reason: reason, stuck: stuck}
+		return &abort{reason: reason, stuck: stuck, trigger: true}
 	}
 	for _, g := range r.guards {
 		if reason := g(); reason != "" {
-			return &abort{reason: reason}
+			return &abort{reason: reason, trigger: true}
 		}
 	}
 	return nil
@@ -270,15 +282,27 @@ func (r *runner) newFleet(name string, v Version, n int, extra ...TargetGroupID)
 	if err != nil {
 		return 0, 0, err
 	}
-	g, err := r.env.ASG.CreateGroup(GroupSpec{
+	g, err := r.env.ASG.CreateGroup(r.groupSpec(GroupSpec{
 		Name: name, Version: v, Desired: n, Min: 0, Max: max(1, 2*n),
 		TargetGroups: append([]TargetGroupID{tg}, extra...),
-	})
+	}))
 	if err != nil {
 		return 0, 0, err
 	}
 	r.w.watchGroup(g)
 	return g, tg, nil
+}
+
+// groupSpec completes the spec of a group the controller creates: an
+// ECS service's task set replaces a task whose container exits and one
+// that fails its load balancer health checks (after the grace period),
+// as the ECS service scheduler does.
+func (r *runner) groupSpec(spec GroupSpec) GroupSpec {
+	if r.tasks {
+		spec.ReplaceOnExit = true
+		spec.HealthCheckType = "ELB"
+	}
+	return spec
 }
 
 // fleetSize is the live group's desired capacity.
@@ -292,46 +316,6 @@ func (r *runner) fleetSize() (int, error) {
 	}
 	r.w.setDesired(g.Desired)
 	return g.Desired, nil
-}
-
-// deployInPlace deploys v onto ids at the same time through the agent and
-// waits for every one to finish.
-func (r *runner) deployInPlace(ids []InstanceID, v Version, block bool) *abort {
-	for _, id := range ids {
-		if err := r.env.Agent.StartDeploy(id, v, DeployOptions{BlockTraffic: block}); err != nil {
-			return fail("start deploy on %v: %v", id, err)
-		}
-	}
-	var bad *abort
-	done := map[InstanceID]bool{}
-	a := r.until(fmt.Sprintf("deployment of %s to %d instances", v, len(ids)), func() bool {
-		for _, id := range ids {
-			if done[id] {
-				continue
-			}
-			st, err := r.env.Agent.DescribeDeploy(id)
-			if err != nil {
-				bad = fail("describe deploy %v: %v", id, err)
-				return true
-			}
-			switch st.State {
-			case DeploySucceeded:
-				done[id] = true
-				r.w.progress()
-			case DeployFailed:
-				done[id] = true
-				r.w.deployFailed(id)
-				if bad == nil {
-					bad = fail("deployment to %v failed at %s: %s", id, st.Step, st.Err)
-				}
-			}
-		}
-		return len(done) == len(ids)
-	})
-	if a != nil {
-		return a
-	}
-	return bad
 }
 
 // route sets the listener of the live load balancer to send pct percent

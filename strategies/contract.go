@@ -92,6 +92,13 @@ type GroupSpec struct {
 	HealthCheckType string
 	// HealthCheckGracePeriod defaults to 300s.
 	HealthCheckGracePeriod time.Duration
+	// ReplaceOnExit makes the group treat its instances as an Amazon ECS
+	// service treats its tasks: when the application process exits (a
+	// crash, an out-of-memory kill) the instance is stopped and the group
+	// launches a new one — a new ID, a new start, a new placement —
+	// instead of restarting the process in place as a supervisor on an
+	// instance does.
+	ReplaceOnExit bool
 }
 
 // GroupUpdate changes a group; nil fields are left alone.

@@ -14,8 +14,13 @@ Rollback (key "rollback", every strategy):
   judge: {...}                Kayenta judge while both versions serve: metrics [{name, direction, critical,
                               allowed_increase}] (default error_rate critical, latency_p99 allowed 1.2),
                               interval 5m, period 10s, pass 95, marginal 75
-  circuit_breaker: {enable, rollback, threshold}   ECS: ⌈0.5 × desired⌉ clamped 3..200 failed instances
-  progress_deadline: 10m      no progress for this long stops the deployment (K8s progressDeadlineSeconds)
+  circuit_breaker: {enable, rollback, threshold, reset_on_healthy_task true}
+                              ECS: counts failed new-revision tasks (stopped without the deployment
+                              stopping them, marked unhealthy, failed in-place deploys) and stops at
+                              ⌈0.5 × desired⌉ clamped 3..200 (threshold: a count instead); a task that turns
+                              healthy resets the count unless reset_on_healthy_task is false
+  progress_deadline: 10m      no progress for this long stops the deployment (K8s progressDeadlineSeconds;
+                              rolling variant ecs has none unless set, as ECS)
   progress_deadline_abort: true   roll back (Argo); false leaves it failed (Kubernetes)
   human: {disabled, delay_mean 5m, delay_stddev 2m, error_rate 0.01, window 1m}
                               on-call notices the service error rate and acts after a log-normal delay
@@ -30,11 +35,13 @@ const explainAllAtOnce = `all-at-once — EB AllAtOnce, CodeDeploy CodeDeployDef
 
 How: the release's migrations run, then every instance gets the new revision at the same time, in
 place (the application restarts under traffic) or, variant recreate, every instance is terminated and
-the group launches new ones.
+the group launches new ones. Instances the group launches meanwhile get the new version (EB) or a
+follow-on deployment (deployment_config CodeDeployDefault.AllAtOnce).
 Cost: the shortest deploy and no extra instances, paid for with downtime: every instance is down at once.
 Rollback: a redeploy of the previous revision, all at once again — as slow as the deploy and with the
-same downtime. Usually triggered by a human (no automatic check can stop a deploy that is already
-everywhere).
+same downtime. Manual with Elastic Beanstalk (the default): a failed deployment stays as it is, outcome
+failed, until a trigger (the human, a configured alarm) asks for the redeploy; usually a human (no
+automatic check can stop a deploy that is already everywhere).
 Do not use it when downtime is unacceptable, or with a risky release: the blast radius is everyone.
 Config: variant (in-place|recreate), deployment_config (CodeDeployDefault.AllAtOnce).
 ` + rollbackFields
@@ -43,26 +50,42 @@ const explainRolling = `rolling — EB Rolling, CodeDeploy in-place (OneAtATime,
 rolling update, Kubernetes RollingUpdate.
 
 How (variant eb, default): instances are taken out of the load balancer batch by batch, deployed in place
-and put back when healthy. batch_size_type Percentage|Fixed, batch_size (default 30 %, rounded up).
+and put back when healthy. batch_size_type Percentage|Fixed, batch_size (default 30 %, rounded up);
+timeout (600s): a batch whose instance is not healthy in time fails the deployment, and Elastic
+Beanstalk rolls nothing back — completed batches keep the new version, the rest the old, outcome failed —
+unless ignore_health_check (false) lets the batch through.
 Variant codedeploy: deployment_config CodeDeployDefault.OneAtATime (default) | HalfAtATime, or
 minimum_healthy_hosts {type HOST_COUNT|FLEET_PERCENT, value} (percent rounded up); instances deploy in
 CodeDeploy's order (unhealthy first), fleet − minimum healthy at a time.
+Instances the Auto Scaling group launches meanwhile (replacements, scale-out): the eb deployment sets the
+version new instances get, so they come up new; codedeploy launches get the last successful revision
+and a follow-on deployment updates them once the deployment succeeded (outdated_instances_strategy
+UPDATE, the default; IGNORE leaves them on the old version, which the measurement reports as a mixed end
+state, not a success).
 Variant ecs: minimum_healthy_percent (100, rounded up), maximum_percent (200, rounded down): a new task
-set replaces the old within those limits. Variant k8s: max_surge (25 %, rounded up), max_unavailable
+set replaces the old within those limits; a task whose process exits, or that fails its load balancer
+health checks after the grace period, is stopped and replaced by a new task, as ECS does (k8s restarts
+the container in place); ECS has no progress deadline, so unless progress_deadline is set only the
+circuit breaker, an alarm or a person stops a deployment whose tasks never get healthy. Variant k8s: max_surge (25 %, rounded up), max_unavailable
 (25 %, rounded down), not both zero.
 Cost: capacity drops by one batch (eb, codedeploy) unless surge is allowed (ecs, k8s: extra instances
 instead); both versions serve side by side for the whole deploy, so they must be compatible.
 Rollback: a new deployment of the previous revision with the same limits (in place for eb/codedeploy,
-the replacement run backwards for ecs/k8s) — it takes as long as the deploy.
+the replacement run backwards for ecs/k8s) — it takes as long as the deploy. For eb it is manual: it
+happens only when a trigger asks — the on-call human after their delay, or an alarm or analysis you
+configured — during the deployment or, after a failed one, while the environment is watched (bake_time).
 Do not use it when versions cannot run side by side (schema coupling, incompatible APIs).
 ` + rollbackFields
 
 const explainAdditionalBatch = `rolling-with-additional-batch — EB RollingWithAdditionalBatch.
 
 How: launches one extra batch of new-version instances first, then deploys the original instances batch
-by batch in place, then removes the extra batch. batch_size_type Percentage|Fixed, batch_size (30 %).
+by batch in place, then removes the extra batch. batch_size_type Percentage|Fixed, batch_size (30 %),
+timeout (600s) and ignore_health_check (false) as for rolling: a batch not healthy in time fails the
+deployment and nothing is rolled back automatically.
 Cost: full capacity throughout, for one batch of extra instances while it runs; mixed versions.
-Rollback: the extra batch is removed and the previous revision is redeployed batch by batch.
+Rollback (manual, as for EB rolling: a trigger must ask): a new deployment of the previous revision with
+the same policy — an additional batch of it first, then batch by batch in place.
 Do not use it when versions cannot run side by side.
 ` + rollbackFields
 
@@ -119,15 +142,27 @@ checks between them; at 100 % it is promoted and the old fleet goes after scale_
 Steps (Argo): steps: [{set_weight: 10}, {pause: {duration: 5m}}, {pause: {}} (until approved),
 {analysis: [metrics]}, {judge: {...}}, {set_canary_scale: {replicas|weight|match_traffic_weight}}];
 default 10 % for 5m, 50 % for 5m. Or flagger: {interval 1m, threshold 1, step_weight, step_weights,
-max_weight 100, iterations, metrics [{name request-success-rate min 99 | request-duration max 500}]}.
+max_weight 100, step_weight_promotion, iterations, match_percent, metrics [{name request-success-rate
+min 99 | request-duration max 500}]}, run as Flagger's scheduler, one decision per interval: the canary
+is scaled to the primary's size before any traffic moves; each passing check raises the weight by
+step_weight, a failed check holds it, and threshold failed checks roll back (interval × threshold after
+the first failure); after max_weight the canary spec is copied to the primary, whose rolling update
+runs, then all traffic returns to the primary and the canary is scaled to zero (promotion starts
+interval × max_weight/step_weight after the first shift). iterations alone is Flagger's blue/green (no
+user traffic on the canary for iterations intervals, then all of it for one); with match_percent (the
+share of requests analysis.match selects) it is A/B testing.
 Or deployment_config (CodeDeployDefault.ECSCanary10Percent5Minutes, LambdaCanary10Percent5/10/15/30Minutes,
 ...), canary_percentage + canary_interval (CodeDeploy), canary_percent (5) + canary_bake_time (10m) (ECS):
 these launch the full replacement fleet first.
 traffic_routing: alb (listener weights, default), dns (Route 53 weights to a canary load balancer;
-lumpy and delayed by caches), replicas (no router: the split is the replica ratio, 10 at 41 % → 4).
+lumpy and delayed by caches), replicas (no router: the split is the replica ratio, 10 at 41 % → 4; the
+canary and stable fleets move toward each step's counts, up or down, as Argo's controller moves them,
+within max_surge (25 %, rounded up) and max_unavailable (25 %, rounded down)).
 Cost: a small canary fleet (Argo) or a full replacement (CodeDeploy, ECS); slow; mixed versions.
-Rollback: all traffic back to the stable fleet (instant with a router) and the canary is removed; the
-blast radius is the canary's share until detection.
+Rollback: all traffic back to the stable fleet (instant with a router) and the canary is removed — with
+an Argo router after abort_scale_down_delay_seconds (30; 0 keeps it running), so it costs until then;
+without a router the stable scales back up as the canary scales down. The blast radius is the canary's
+share until detection.
 Do not use it with too little traffic for the analysis to see anything, or when versions cannot coexist.
 ` + rollbackFields
 
@@ -142,7 +177,8 @@ Cost: twice the fleet for the whole shift; mixed versions.
 Rollback: all traffic back to the old fleet, the new one removed.
 ` + rollbackFields
 
-const explainABTest = `ab-test — Route 53 weighted 90/10, Flagger A/B (iterations × interval).
+const explainABTest = `ab-test — Route 53 weighted 90/10; a fixed split judged once at the end (Flagger's A/B
+testing, which checks every interval, is canary with flagger iterations and match_percent).
 
 How: the new version gets a fixed share (weight 10) for duration (30m; or iterations × interval), then
 a Kayenta judge (judge: metrics, pass 95, marginal 75) compares it with the old version over the

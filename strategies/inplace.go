@@ -32,6 +32,13 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 				done++
 				r.w.progress()
 			case DeployFailed:
+				if r.eb != nil && r.eb.ignoreHealthCheck && st.Step == "AllowTraffic" {
+					// EB's IgnoreHealthCheck: the batch goes on.
+					r.env.Log.Note(fmt.Sprintf("%v not healthy within %v: IgnoreHealthCheck, continuing", id, r.eb.timeout))
+					done++
+					r.w.progress()
+					continue
+				}
 				r.w.deployFailed(id)
 				bad = fail("deployment to %v failed at %s: %s", id, st.Step, st.Err)
 				running = append(still, running[k+1:]...)
@@ -44,7 +51,11 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 		for len(queue) > 0 && len(running) < conc {
 			id := queue[0]
 			queue = queue[1:]
-			if err := r.env.Agent.StartDeploy(id, v, DeployOptions{BlockTraffic: block}); err != nil {
+			o := DeployOptions{BlockTraffic: block}
+			if r.eb != nil {
+				o.AllowTrafficTimeout = r.eb.timeout
+			}
+			if err := r.env.Agent.StartDeploy(id, v, o); err != nil {
 				if errors.Is(err, ErrNotFound) {
 					// The instance is gone (its group replaced it, from the
 					// group's launch template); there is nothing to deploy to.
@@ -101,6 +112,11 @@ func (r *runner) needsRedeploy(g GroupID) ([]InstanceID, error) {
 // batch of size batch (conc at a time), taking as long and costing as much
 // capacity as a deployment.
 func (r *runner) redeployPrevious(g GroupID, conc int, block bool) error {
+	// Instances the group launches from now on get the previous version.
+	from := r.env.Target.From
+	if err := r.env.ASG.UpdateGroup(g, GroupUpdate{Version: &from}); err != nil {
+		return err
+	}
 	all, err := r.live(g)
 	if err != nil {
 		return err
@@ -116,7 +132,67 @@ func (r *runner) redeployPrevious(g GroupID, conc int, block bool) error {
 	if a := r.deployWindow(todo, r.env.Target.From, max(1, conc), block); a != nil {
 		return a
 	}
+	if a := r.followOn(g, from, max(1, conc), block); a != nil {
+		return a
+	}
 	return nil
+}
+
+// launchVersion sets the version g launches new instances with.
+func (r *runner) launchVersion(g GroupID, v Version) *abort {
+	if err := r.env.ASG.UpdateGroup(g, GroupUpdate{Version: &v}); err != nil {
+		return fail("%v", err)
+	}
+	return nil
+}
+
+// followOn brings every instance of g to v: those the group launched
+// with another version while the deployment ran — a replacement of a
+// failed instance, a scale-out — get v through a follow-on deployment, as
+// CodeDeploy does for outdated instances (outdatedInstancesStrategy
+// UPDATE: "CodeDeploy automatically starts a follow-on deployment
+// (immediately after the first) to update any outdated instances").
+// Instances still booting are waited for; conc deploy at a time.
+func (r *runner) followOn(g GroupID, v Version, conc int, block bool) *abort {
+	for {
+		ins, err := r.live(g)
+		if err != nil {
+			return fail("%v", err)
+		}
+		var todo []InstanceID
+		booting := map[InstanceID]bool{}
+		for _, in := range ins {
+			switch {
+			case in.Version == v:
+			case in.State == Pending:
+				booting[in.ID] = true
+			default:
+				todo = append(todo, in.ID)
+			}
+		}
+		if len(todo) == 0 && len(booting) == 0 {
+			return nil
+		}
+		if len(todo) == 0 {
+			r.phasef("follow-on deployment: waiting for %d outdated instances to boot", len(booting))
+			if a := r.until("outdated instances to boot", func() bool {
+				now, _ := r.live(g)
+				for _, in := range now {
+					if booting[in.ID] && in.State == Pending {
+						return false
+					}
+				}
+				return true
+			}); a != nil {
+				return a
+			}
+			continue
+		}
+		r.phasef("follow-on deployment of %s to %d outdated instances", v, len(todo))
+		if a := r.deployWindow(todo, v, conc, block); a != nil {
+			return a
+		}
+	}
 }
 
 // replace moves a service of n instances from group oldG (version oldV)

@@ -34,6 +34,7 @@ func newLinear(c LinearConfig) (Strategy, error) {
 	case custom:
 		err = s.fromSchedule(plan.TrafficRouting{Type: plan.TimeBasedLinear, LinearPercent: c.LinearPercentage, LinearInterval: c.LinearInterval}.Schedule())
 	case ecs:
+		s.ecs = true
 		e := plan.DefaultECSLinearConfiguration()
 		if c.StepPercent != 0 {
 			e.StepPercent = c.StepPercent
@@ -49,6 +50,7 @@ func newLinear(c LinearConfig) (Strategy, error) {
 		}
 		var p plan.PredefinedTrafficConfig
 		if p, err = plan.CodeDeployTrafficConfig(name); err == nil {
+			s.ecs = p.Platform == plan.PlatformECS
 			err = s.fromSchedule(p.Routing.Schedule())
 		}
 	}

@@ -3,6 +3,7 @@ package strategies
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/deploysim/deploysim/strategies/analysis"
@@ -68,16 +69,25 @@ type Approval struct {
 	DelayStdDev time.Duration `yaml:"delay_stddev"` // 5m
 }
 
-// CircuitBreaker is ECS's deploymentCircuitBreaker: it counts new-version
-// instances that fail to launch, to become healthy, or to deploy, and
-// stops the deployment at the threshold.
+// CircuitBreaker is ECS's deploymentCircuitBreaker. It counts failed
+// tasks of the new revision — a task that stops without the deployment
+// stopping it (its essential container exited, it never reached RUNNING,
+// its machine died), a task marked unhealthy by the load balancer or by
+// its group, an in-place deployment that failed — and marks the
+// deployment FAILED when the count reaches the threshold. With
+// ResetOnHealthyTask (the default) a new-revision task that becomes
+// healthy resets the count to zero: ECS's consecutive model; without it
+// failures add up over the whole deployment (the cumulative model).
 type CircuitBreaker struct {
 	Enable bool `yaml:"enable"`
 	// Rollback rolls back when the breaker trips; without it the
 	// deployment is left failed.
 	Rollback bool `yaml:"rollback"`
-	// Threshold overrides the default ⌈0.5 × desired⌉ clamped to 3..200.
+	// Threshold overrides the default ⌈0.5 × desired⌉ clamped to 3..200
+	// (ECS thresholdConfiguration type COUNT).
 	Threshold int `yaml:"threshold"`
+	// ResetOnHealthyTask is ECS's resetOnHealthyTask: true.
+	ResetOnHealthyTask *bool `yaml:"reset_on_healthy_task"`
 }
 
 // AnalysisMetric is one Argo Rollouts AnalysisTemplate metric whose
@@ -126,6 +136,8 @@ const (
 	defaultPoll             = 5 * time.Second
 	defaultProgressDeadline = 10 * time.Minute
 	defaultBakeTime         = 10 * time.Minute
+	// noProgressDeadline stands for a tool without one (ECS).
+	noProgressDeadline = time.Duration(math.MaxInt64 / 2)
 )
 
 // withDefaults fills zero fields and validates.
@@ -174,6 +186,9 @@ func (r Rollback) withDefaults() (Rollback, error) {
 	}
 	if r.Approval.DelayStdDev <= 0 {
 		r.Approval.DelayStdDev = 5 * time.Minute
+	}
+	if r.CircuitBreaker.ResetOnHealthyTask == nil {
+		r.CircuitBreaker.ResetOnHealthyTask = new(true)
 	}
 	if r.CircuitBreaker.Threshold < 0 {
 		return r, fmt.Errorf("rollback.circuit_breaker.threshold %d: allowed 0 (default) or more", r.CircuitBreaker.Threshold)
@@ -301,12 +316,17 @@ type watcher struct {
 	// human: when the dashboard turned red and when someone acts on it.
 	humanDecideAt time.Duration // -1 while nobody is looking into it
 
-	// circuit breaker: new-version instances that failed.
+	// circuit breaker: the failure count, the new-version instances
+	// already counted as failed or as healthy, and failed in-place
+	// deployments not yet counted.
+	cbFailures  int
 	cbFailed    map[InstanceID]bool
+	cbHealthy   map[InstanceID]bool
+	cbPending   int
 	cbThreshold int
 	groups      []GroupID
 	ours        map[InstanceID]bool // terminated by the strategy itself
-	seen        map[InstanceID]bool
+	seen        map[InstanceID]bool // new-version instances seen in a watched group
 
 	lastProgress time.Duration
 }
@@ -314,7 +334,8 @@ type watcher struct {
 func newWatcher(env Env, cfg Rollback) *watcher {
 	w := &watcher{
 		env: env, cfg: cfg, humanDecideAt: -1,
-		cbFailed: map[InstanceID]bool{}, ours: map[InstanceID]bool{}, seen: map[InstanceID]bool{},
+		cbFailed: map[InstanceID]bool{}, cbHealthy: map[InstanceID]bool{},
+		ours: map[InstanceID]bool{}, seen: map[InstanceID]bool{},
 		lastProgress: env.Clock.Now(),
 	}
 	now := env.Clock.Now()
@@ -488,39 +509,71 @@ func (w *watcher) watchGroup(g GroupID) { w.groups = append(w.groups, g) }
 func (w *watcher) terminated(id InstanceID) { w.ours[id] = true }
 
 // deployFailed counts an in-place deployment that failed.
-func (w *watcher) deployFailed(id InstanceID) { w.cbFailed[id] = true }
+func (w *watcher) deployFailed(id InstanceID) {
+	if !w.cbFailed[id] {
+		w.cbFailed[id] = true
+		w.cbPending++
+	}
+}
 
+// checkCircuitBreaker updates the failure count from what changed since
+// the last poll and trips at the threshold. Within one poll the order of
+// events is unknown; healthy tasks are applied before failures, so a
+// poll's failures are never wiped by a task that turned healthy in it.
 func (w *watcher) checkCircuitBreaker() string {
 	if !w.cfg.CircuitBreaker.Enable || w.cbThreshold == 0 {
 		return ""
 	}
+	failed, healthy := w.cbPending, 0
+	w.cbPending = 0
+	present := map[InstanceID]bool{}
 	for _, gid := range w.groups {
 		g, err := w.env.ASG.DescribeGroup(gid)
 		if err != nil {
 			continue
 		}
-		unhealthy := map[InstanceID]bool{}
+		state := map[InstanceID][]TargetState{}
 		for _, tg := range g.TargetGroups {
 			th, _ := w.env.ELB.DescribeTargetHealth(tg)
 			for _, t := range th {
-				if t.State == TargetUnhealthy {
-					unhealthy[t.Instance] = true
-				}
+				state[t.Instance] = append(state[t.Instance], t.State)
 			}
 		}
 		for _, in := range g.Instances {
 			if in.Version != w.env.Target.To {
 				continue
 			}
+			present[in.ID] = true
 			w.seen[in.ID] = true
-			if (in.State == InService && !in.Healthy) || unhealthy[in.ID] ||
-				(in.State >= Terminating && !w.ours[in.ID]) {
+			if w.cbFailed[in.ID] {
+				continue
+			}
+			sts := state[in.ID]
+			switch {
+			case (in.State == InService && !in.Healthy) || slices.Contains(sts, TargetUnhealthy) ||
+				(in.State >= Terminating && !w.ours[in.ID]):
 				w.cbFailed[in.ID] = true
+				failed++
+			case !w.cbHealthy[in.ID] && in.State == InService && in.Serving && len(sts) == len(g.TargetGroups) &&
+				!slices.ContainsFunc(sts, func(s TargetState) bool { return s != TargetHealthy }):
+				w.cbHealthy[in.ID] = true
+				healthy++
 			}
 		}
 	}
-	if n := len(w.cbFailed); n >= w.cbThreshold {
-		return fmt.Sprintf("circuit breaker: %d failed instances (threshold %d)", n, w.cbThreshold)
+	// A task gone from its group without the deployment stopping it.
+	for id := range w.seen {
+		if !present[id] && !w.ours[id] && !w.cbFailed[id] {
+			w.cbFailed[id] = true
+			failed++
+		}
+	}
+	if healthy > 0 && *w.cfg.CircuitBreaker.ResetOnHealthyTask {
+		w.cbFailures = 0
+	}
+	w.cbFailures += failed
+	if w.cbFailures >= w.cbThreshold {
+		return fmt.Sprintf("circuit breaker: %d failed tasks (threshold %d)", w.cbFailures, w.cbThreshold)
 	}
 	return ""
 }

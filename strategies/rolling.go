@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/deploysim/deploysim/strategies/plan"
 )
@@ -22,10 +23,21 @@ type RollingConfig struct {
 	// Rolling; the option's own default, 100, would be all at once).
 	BatchSizeType string `yaml:"batch_size_type"`
 	BatchSize     int    `yaml:"batch_size"`
+	// EB Timeout: how long an instance of a batch may take to become
+	// healthy before the deployment fails (600s); IgnoreHealthCheck lets
+	// such a batch through. EB has no automatic rollback: a failed
+	// deployment stays as it is until someone redeploys.
+	Timeout           time.Duration `yaml:"timeout"`
+	IgnoreHealthCheck bool          `yaml:"ignore_health_check"`
 	// CodeDeploy: a predefined deployment_config (HalfAtATime, OneAtATime)
 	// or minimum_healthy_hosts; default CodeDeployDefault.OneAtATime.
 	DeploymentConfig    string               `yaml:"deployment_config"`
 	MinimumHealthyHosts *MinimumHealthyHosts `yaml:"minimum_healthy_hosts"`
+	// OutdatedInstancesStrategy is CodeDeploy's outdatedInstancesStrategy:
+	// UPDATE (default: a follow-on deployment updates the instances the
+	// group launched with the last successful revision while the
+	// deployment ran) or IGNORE (they keep it).
+	OutdatedInstancesStrategy string `yaml:"outdated_instances_strategy"`
 	// ECS deploymentConfiguration: minimumHealthyPercent (100, rounded up)
 	// and maximumPercent (200, rounded down).
 	MinimumHealthyPercent *float64 `yaml:"minimum_healthy_percent"`
@@ -43,12 +55,13 @@ type rolling struct {
 	cd  plan.MinimumHealthyHosts
 	ecs plan.ECSDeploymentConfiguration
 	k8s plan.K8sRollingUpdate
+	ebp *ebPolicy
 }
 
 func newRolling(c RollingConfig) (Strategy, error) {
 	s := &rolling{}
-	eb := c.BatchSizeType != "" || c.BatchSize != 0
-	cd := c.DeploymentConfig != "" || c.MinimumHealthyHosts != nil
+	eb := c.BatchSizeType != "" || c.BatchSize != 0 || c.Timeout != 0 || c.IgnoreHealthCheck
+	cd := c.DeploymentConfig != "" || c.MinimumHealthyHosts != nil || c.OutdatedInstancesStrategy != ""
 	ecs := c.MinimumHealthyPercent != nil || c.MaximumPercent != nil
 	k8s := c.MaxSurge != "" || c.MaxUnavailable != ""
 	set := map[string]bool{"eb": eb, "codedeploy": cd, "ecs": ecs, "k8s": k8s}
@@ -80,7 +93,18 @@ func newRolling(c RollingConfig) (Strategy, error) {
 		if err := s.eb.Validate(0); err != nil {
 			return nil, err
 		}
+		var err error
+		if s.ebp, err = newEBPolicy(c.Timeout, c.IgnoreHealthCheck); err != nil {
+			return nil, err
+		}
 	case "codedeploy":
+		switch c.OutdatedInstancesStrategy {
+		case "":
+			c.OutdatedInstancesStrategy = "UPDATE"
+		case "UPDATE", "IGNORE":
+		default:
+			return nil, fmt.Errorf("outdated_instances_strategy %q: allowed UPDATE, IGNORE", c.OutdatedInstancesStrategy)
+		}
 		switch {
 		case c.MinimumHealthyHosts != nil && c.DeploymentConfig != "":
 			return nil, fmt.Errorf("set deployment_config or minimum_healthy_hosts, not both")
@@ -129,8 +153,15 @@ func newRolling(c RollingConfig) (Strategy, error) {
 			return nil, err
 		}
 	}
+	// An ECS deployment has no progress deadline: tasks that never get
+	// healthy are retried until the circuit breaker (when enabled) or a
+	// person stops it.
+	noDeadline := c.Variant == "ecs" && c.Rollback.ProgressDeadline == 0
 	if err := c.Rollback.applyDefaults(); err != nil {
 		return nil, err
+	}
+	if noDeadline {
+		c.Rollback.ProgressDeadline = noProgressDeadline
 	}
 	s.cfg = c
 	return s, nil
@@ -174,16 +205,35 @@ func (s *rolling) Run(env Env) Result {
 
 // runInPlace: EB batches one after another (batches), or CodeDeploy's
 // window of conc instances at a time in its documented order. Rollback is
-// a new deployment of the previous revision with the same limits.
+// a new deployment of the previous revision with the same limits; for EB
+// only when a trigger (a person, a configured alarm) asks for it, as EB
+// rolls nothing back by itself.
+//
+// Instances the group launches while the deployment runs: Elastic
+// Beanstalk's deployment updates the version new instances get, so they
+// come up on the new version; CodeDeploy's launches get the last
+// successful revision, and a follow-on deployment updates them once the
+// deployment has succeeded. Either way a follow-on pass leaves no live
+// instance on the old version.
 func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 	env := r.env
+	if s.ebp != nil {
+		r.useEB(s.ebp)
+	}
 	g := env.Target.Group
 	r.w.watchGroup(g)
 	ins, err := r.live(g)
 	if err != nil {
 		return failed(err)
 	}
+	c := conc
+	if batches != nil {
+		c = batches[0]
+	}
 	a := r.migrate()
+	if a == nil && batches != nil {
+		a = r.launchVersion(g, env.Target.To)
+	}
 	if a == nil && batches != nil {
 		parts := splitBatches(ids(ins, ""), batches)
 		for k, b := range parts {
@@ -194,17 +244,25 @@ func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 		}
 	} else if a == nil {
 		a = r.deployWindow(codeDeployOrder(ins), env.Target.To, conc, true)
+		if a == nil {
+			// The deployment succeeded: its revision is now the last
+			// successful one, which new instances get.
+			a = r.launchVersion(g, env.Target.To)
+		}
+	}
+	if a == nil && s.cfg.OutdatedInstancesStrategy != "IGNORE" {
+		a = r.followOn(g, env.Target.To, c, true)
 	}
 	if a == nil {
 		a = r.bake()
 	}
-	return r.finish(a, func() error {
-		c := conc
-		if batches != nil {
-			c = batches[0]
-		}
-		return r.redeployPrevious(g, c, true)
-	})
+	undo := func() error { return r.redeployPrevious(g, c, true) }
+	if s.ebp != nil {
+		// A failed deployment leaves the environment on the most recent
+		// successful version for instances launched from now on.
+		return r.finishManual(a, func() { _ = r.launchVersion(g, env.Target.From) }, undo)
+	}
+	return r.finish(a, undo)
 }
 
 // codeDeployOrder orders instances as CodeDeploy schedules them:
@@ -232,10 +290,13 @@ func codeDeployOrder(ins []Instance) []InstanceID {
 func (s *rolling) runReplace(r *runner, n, surge, unavail int) Result {
 	env := r.env
 	tg := env.Target.TargetGroup
-	g, err := env.ASG.CreateGroup(GroupSpec{
+	// An ECS service replaces a task whose container exits; a Kubernetes
+	// pod's container is restarted in place.
+	r.tasks = s.cfg.Variant == "ecs"
+	g, err := env.ASG.CreateGroup(r.groupSpec(GroupSpec{
 		Name: "rolling-" + string(env.Target.To), Version: env.Target.To,
 		Desired: 0, Min: 0, Max: n + surge, TargetGroups: []TargetGroupID{tg},
-	})
+	}))
 	if err != nil {
 		return failed(err)
 	}

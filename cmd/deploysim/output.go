@@ -316,6 +316,12 @@ func (a *app) explainCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sp, err := strategies.Lookup(args[0]); err == nil {
 				fmt.Fprintf(a.stdout, "%s — %s\n\n%s\n", sp.Name, sp.Summary, strings.TrimSpace(sp.Explain))
+				if len(sp.Differs) > 0 {
+					fmt.Fprintf(a.stdout, "\nWhere deploysim differs from the real tool:\n")
+					for _, d := range sp.Differs {
+						fmt.Fprintf(a.stdout, "  - %s\n", d)
+					}
+				}
 				return nil
 			}
 			if sc, err := scenarios.Builtin(args[0]); err == nil {

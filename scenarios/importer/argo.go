@@ -133,10 +133,23 @@ func (a *argo) canary(o *obj) {
 			r.Config["scale_down_delay_seconds"] = n
 		}
 	}
-	for _, k := range []string{"maxSurge", "maxUnavailable"} {
-		if v := o.get(k); v.ok() {
-			if _, ok := v.intOrPercent(); ok {
-				v.warn("not expressible: canary has no max_surge/max_unavailable; without trafficRouting it surges 25 %% (rounded up) and keeps every stable instance until its replacement is ready, with trafficRouting the canary is added on top of the full stable fleet")
+	routed := o.has("trafficRouting")
+	for _, k := range []struct{ src, dst string }{{"maxSurge", "max_surge"}, {"maxUnavailable", "max_unavailable"}} {
+		if v := o.get(k.src); v.ok() {
+			if x, ok := v.intOrPercent(); ok {
+				r.Config[k.dst] = x
+				if routed {
+					v.warn("no effect with trafficRouting: the canary is added on top of the full stable fleet")
+				}
+			}
+		}
+	}
+	if v := o.get("abortScaleDownDelaySeconds"); v.ok() {
+		if n, ok := v.integer(0, math.MaxInt32); ok {
+			if routed {
+				r.Config["abort_scale_down_delay_seconds"] = n
+			} else {
+				v.warn("no effect without trafficRouting: an aborted basic canary scales down as the stable scales up")
 			}
 		}
 	}

@@ -92,14 +92,23 @@ func importEB(c *ctx, docs []doc) Result {
 			}
 		}
 	}
+	rollingPolicy := policy == "Rolling" || policy == "RollingWithAdditionalBatch"
 	if v, ok := use(nsCommand, "Timeout"); ok {
 		if d, ok := v.seconds(1, 3600); ok {
-			r.rollback()["progress_deadline"] = dur(d)
+			if rollingPolicy {
+				r.Config["timeout"] = dur(d)
+			} else {
+				r.rollback()["progress_deadline"] = dur(d)
+			}
 		}
 	}
 	if v, ok := use(nsCommand, "IgnoreHealthCheck"); ok {
 		if b, ok := v.boolean(); ok && b {
-			v.warn("not expressible: deploysim strategies always wait for health checks and stop a deployment whose instances stay unhealthy")
+			if rollingPolicy {
+				r.Config["ignore_health_check"] = true
+			} else {
+				v.warn("not expressible for DeploymentPolicy %s: the strategy waits for health checks and stops a deployment whose instances stay unhealthy", policy)
+			}
 		}
 	}
 	mapEBWorld(&r, use)

@@ -106,12 +106,26 @@ func mapECSDeploymentConfiguration(r *Result, dc *obj) {
 		if v := dc.get("deploymentCircuitBreaker"); v.ok() {
 			cb := v.obj()
 			out := map[string]any{}
-			for _, k := range []string{"enable", "rollback"} {
-				if b := cb.get(k); b.ok() {
+			for _, k := range []struct{ src, dst string }{{"enable", "enable"}, {"rollback", "rollback"}, {"resetOnHealthyTask", "reset_on_healthy_task"}} {
+				if b := cb.get(k.src); b.ok() {
 					if x, ok := b.boolean(); ok {
-						out[k] = x
+						out[k.dst] = x
 					}
 				}
+			}
+			if v := cb.get("thresholdConfiguration"); v.ok() {
+				tc := v.obj()
+				typ, _ := tc.get("type").str()
+				n, _ := tc.get("value").integer(1, math.MaxInt32)
+				switch {
+				case typ == "COUNT":
+					out["threshold"] = n
+				case typ == "BOUNDED_PERCENT" && n == 50:
+					// ECS's default: ⌈0.5 × desired⌉ clamped to 3..200.
+				default:
+					v.warn("not expressible: circuit_breaker.threshold is a count (type COUNT) or, unset, ECS's default BOUNDED_PERCENT 50")
+				}
+				tc.rest(msgNotSim)
 			}
 			cb.rest(msgNotSim)
 			if len(out) > 0 {

@@ -79,31 +79,20 @@ func importFlagger(c *ctx, docs []doc) Result {
 	match := an.get("match")
 	ab := fa.Iterations > 0 && match.ok() && len(match.list()) > 0
 	metrics := flaggerMetrics(an)
-	if ab {
-		r.Strategy = "ab-test"
-		r.Config["traffic_routing"] = "alb"
-		r.Config["iterations"] = fa.Iterations
-		if fa.Interval > 0 {
-			r.Config["interval"] = dur(fa.Interval)
-		}
-		match.warn("not expressible: the share of requests matching these conditions is unknown; ab-test sends weight 10 %% (its default) of the users to the new version — set weight to your share")
-		if len(metrics) > 0 {
-			r.Config["judge"] = map[string]any{"metrics": judgeMetrics(metrics)}
-			an.get("metrics").warn("approximated: ab-test compares the versions statistically (Kayenta judge over the whole test) instead of checking Flagger's thresholds each interval")
-		}
-		if fa.Threshold > 0 {
-			an.get("threshold").warn("not expressible: ab-test judges once, at the end of the test")
-		}
-	} else {
-		if match.ok() {
-			match.warn("ignored by Flagger without iterations (match needs A/B testing)")
-		}
-		if len(metrics) > 0 {
-			f["metrics"] = metrics
-		}
-		r.Config["flagger"] = f
-		r.Config["traffic_routing"] = "alb"
+	switch {
+	case ab:
+		// Flagger's A/B testing: the requests matching these conditions go
+		// to the canary for iterations intervals.
+		f["match_percent"] = 10
+		match.warn("approximated: the share of requests matching these conditions is unknown; match_percent 10 sends 10 %% of the requests to the canary — set it to your share")
+	case match.ok():
+		match.warn("ignored by Flagger without iterations (match needs A/B testing)")
 	}
+	if len(metrics) > 0 {
+		f["metrics"] = metrics
+	}
+	r.Config["flagger"] = f
+	r.Config["traffic_routing"] = "alb"
 	if v := an.get("mirror"); v.ok() {
 		if b, ok := v.boolean(); ok && b {
 			v.warn("not simulated: traffic mirroring (shadow requests to the canary) is not modelled")
@@ -183,21 +172,6 @@ func flaggerMetrics(an *obj) []any {
 		}
 		m.rest(msgNotSim)
 		out = append(out, fm)
-	}
-	return out
-}
-
-// judgeMetrics turns Flagger metrics into the judge's: a lower success
-// rate is an error-rate increase.
-func judgeMetrics(ms []any) []any {
-	var out []any
-	for _, m := range ms {
-		switch m.(map[string]any)["name"] {
-		case "request-success-rate":
-			out = append(out, map[string]any{"name": "error_rate", "direction": "increase", "critical": true})
-		case "request-duration":
-			out = append(out, map[string]any{"name": "latency_p99", "direction": "increase"})
-		}
 	}
 	return out
 }

@@ -160,3 +160,105 @@ func ArgoTrafficRoutedCanaryReplicas(replicas int, setWeightPercent float64, sca
 	}
 	return canary, stable, nil
 }
+
+// ArgoReplicaSet is a ReplicaSet as Argo's replica arithmetic reads it.
+type ArgoReplicaSet struct {
+	Spec      int // spec.replicas
+	Available int // status.availableReplicas
+}
+
+// ArgoBasicCanaryScale returns the canary and stable replica counts an
+// Argo Rollouts canary without a traffic router sets next, from where the
+// ReplicaSets are now: CalculateReplicaCountsForBasicCanary
+// (utils/replicaset/canary.go). The targets are ArgoBasicCanaryReplicas';
+// the controller gets there in steps that keep every ReplicaSet's pods
+// within replicas + maxSurge and the available pods at or above
+// replicas − maxUnavailable:
+//
+//   - up first, within the surge: the stable (when below its target,
+//     e.g. after a lower setWeight or an abort), then the canary;
+//   - while older ReplicaSets still have pods, nothing is scaled down;
+//   - then down, as far as availability allows: the stable when the
+//     canary is growing (counting the stable's pods as available), the
+//     canary when it is shrinking (counting the canary's) — so a lower
+//     setWeight scales the stable back up and the canary down, just as a
+//     higher one does the reverse.
+//
+// maxSurge and maxUnavailable are resolved pods (maxSurge rounded up,
+// maxUnavailable rounded down, 1 when both come out 0, as
+// ResolveK8sRollingUpdate does); olderReplicas counts the pods of
+// ReplicaSets that are neither canary nor stable.
+func ArgoBasicCanaryScale(replicas int, setWeightPercent float64, maxSurge, maxUnavailable int, canary, stable ArgoReplicaSet, olderReplicas int) (newCanary, newStable int, err error) {
+	if maxUnavailable < 0 {
+		return 0, 0, fieldErr("maxUnavailable", maxUnavailable, "0 or more pods")
+	}
+	desiredCanary, desiredStable, err := ArgoBasicCanaryReplicas(replicas, setWeightPercent, maxSurge)
+	if err != nil {
+		return 0, 0, err
+	}
+	maxUnavailable = min(maxUnavailable, replicas)
+	canaryCount, stableCount := canary.Spec, stable.Spec
+	maxAllowed := replicas + maxSurge
+	scaleUp := maxAllowed - (olderReplicas + canary.Spec + stable.Spec)
+	if stable.Spec < desiredStable && scaleUp > 0 {
+		if stable.Spec+scaleUp < desiredStable {
+			stableCount = stable.Spec + scaleUp
+			scaleUp = 0
+		} else {
+			stableCount = desiredStable
+			scaleUp -= desiredStable - stable.Spec
+		}
+	}
+	if canary.Spec < desiredCanary && scaleUp > 0 {
+		canaryCount = min(desiredCanary, canary.Spec+scaleUp)
+	}
+	if olderReplicas > 0 {
+		return canaryCount, stableCount, nil
+	}
+	minAvailable := replicas - maxUnavailable
+	increasing := desiredCanary >= canary.Spec
+	toScaleDown := argoForScaleDown(canary, !increasing) + argoForScaleDown(stable, increasing)
+	if toScaleDown <= minAvailable {
+		return canaryCount, stableCount, nil
+	}
+	scaleDown := toScaleDown - minAvailable
+	if !increasing {
+		canaryCount = argoScaleDownCount(canary, desiredCanary, scaleDown, canaryCount)
+		canaryCount, stableCount = argoAdjustWithinLimits(canary, stable, canaryCount, stableCount, maxAllowed, minAvailable)
+	} else {
+		stableCount = argoScaleDownCount(stable, desiredStable, scaleDown, stableCount)
+		stableCount, canaryCount = argoAdjustWithinLimits(stable, canary, stableCount, canaryCount, maxAllowed, minAvailable)
+	}
+	return canaryCount, stableCount, nil
+}
+
+// argoForScaleDown is GetReplicasForScaleDown: the pods of rs that count
+// toward availability when deciding how many may go.
+func argoForScaleDown(rs ArgoReplicaSet, ignoreAvailability bool) int {
+	if rs.Spec < rs.Available || ignoreAvailability {
+		return rs.Spec
+	}
+	return rs.Available
+}
+
+// argoScaleDownCount is calculateScaleDownReplicaCount.
+func argoScaleDownCount(drain ArgoReplicaSet, desired, scaleDown, count int) int {
+	if drain.Spec > desired {
+		return max(desired, drain.Spec-scaleDown)
+	}
+	return count
+}
+
+// argoAdjustWithinLimits is adjustReplicaWithinLimits: the ReplicaSet
+// being adjusted gives back what exceeds the surge, but not below what
+// availability needs; the one being drained gives up the rest.
+func argoAdjustWithinLimits(drain, adjust ArgoReplicaSet, drainCount, adjustCount, maxAllowed, minAvailable int) (int, int) {
+	over := max(0, adjustCount+drainCount-maxAllowed)
+	available := min(drain.Available, drainCount)
+	adjustCount -= over
+	available += min(adjust.Available, adjustCount)
+	extra := max(0, adjust.Available-adjustCount)
+	adjustCount += min(extra, max(0, minAvailable-available))
+	over = max(0, adjustCount+drainCount-maxAllowed)
+	return drainCount - over, adjustCount
+}

@@ -199,3 +199,64 @@ func TestArgoBasicCanaryReplicasInvariants(t *testing.T) {
 		}
 	}
 }
+
+// TestArgoBasicCanaryScale replays the basic-canary rows (no traffic
+// router, no setCanaryScale, not promoteFull) of Argo Rollouts'
+// TestCalculateReplicaCountsForCanary (utils/replicaset/canary_test.go),
+// with maxSurge and maxUnavailable resolved to pods as Argo resolves them.
+func TestArgoBasicCanaryScale(t *testing.T) {
+	tests := []struct {
+		name                    string
+		replicas, weight        int
+		surge, unavailable      int
+		stableSpec, stableAvail int
+		canarySpec, canaryAvail int
+		older                   int
+		wantStable, wantCanary  int
+	}{
+		{"Do not add extra RSs in scaleDownCount when .Spec.Replica < AvailableReplicas", 10, 100, 3, 0, 7, 8, 6, 3, 0, 7, 6},
+		{"Use max surge int to scale up canary", 10, 20, 2, 0, 10, 10, 0, 0, 0, 10, 2},
+		{"Use max surge percentage to scale up canary (20%)", 10, 20, 2, 0, 10, 10, 0, 0, 0, 10, 2},
+		{"Scale down extra stable replicas", 10, 20, 2, 0, 10, 10, 2, 2, 0, 8, 2},
+		{"Do not go past max surge", 10, 30, 2, 0, 10, 10, 0, 0, 0, 10, 2},
+		{"Use max unavailable int to scale down stableRS", 10, 20, 0, 2, 10, 10, 0, 0, 0, 8, 0},
+		{"Use max unavailable percentage to scale down stableRS (20%)", 10, 20, 0, 2, 10, 10, 0, 0, 0, 8, 0},
+		{"Do not go past max unavailable", 10, 30, 0, 2, 10, 10, 0, 0, 0, 8, 0},
+		{"Use Max Surge and Max Unavailable", 10, 50, 2, 1, 10, 10, 0, 0, 0, 9, 2},
+		{"Scale canaryRS to zero on setWeight of 0%", 10, 0, 1, 1, 10, 10, 1, 1, 0, 10, 0},
+		{"Scale stable to zero on setWeight of 100%", 10, 100, 1, 1, 1, 1, 10, 10, 0, 0, 10},
+		{"Do not scale canaryRS down to zero on non-zero weight", 1, 20, 1, 0, 1, 1, 0, 0, 0, 1, 1},
+		{"Do not scale canaryRS down to zero on non-100 weight", 1, 90, 1, 0, 1, 1, 0, 0, 0, 1, 1},
+		{"Scale canaryRS to zero on <50 weight without surge", 1, 49, 0, 1, 1, 1, 0, 0, 0, 1, 0},
+		{"Scale stableRS down to zero on >=50 weight without surge", 1, 51, 0, 1, 1, 1, 0, 0, 0, 0, 0},
+		{"Scale canaryRS to one on >=50 weight without surge and stable replicas", 1, 51, 0, 1, 0, 0, 0, 0, 0, 0, 1},
+		{"Scale up Stable before canaryRS", 10, 30, 1, 0, 1, 1, 0, 0, 3, 7, 1},
+		{"Scale down canaryRS and stable", 10, 30, 0, 3, 8, 5, 4, 4, 0, 7, 3},
+		{"Scale down stable and canary available", 10, 100, 1, 0, 10, 2, 10, 8, 0, 2, 9},
+		{"Do not scale down canaryRS or stable when older RS count >= scaleDownCount", 10, 30, 0, 1, 8, 6, 4, 2, 3, 8, 4},
+		{"Do not round past maxSurge with uneven setWeight divisor", 10, 5, 0, 1, 10, 10, 0, 0, 0, 9, 0},
+		{"Do not round past maxSurge with uneven setWeight divisor (part 2)", 10, 5, 0, 1, 9, 9, 0, 0, 0, 9, 1},
+		{"Use maxUnavailable of 1 when percentage of maxUnavailable and maxSurge result in 0 replicas", 10, 10, 0, 1, 10, 10, 0, 0, 0, 9, 0},
+		{"Ignore setCanaryScale when trafficRouting is missing and use setWeight for replicas", 10, 20, 2, 0, 10, 10, 0, 0, 0, 10, 2},
+		{"honor maxSurge during scale up when stableRS unavailable", 4, 100, 1, 0, 4, 1, 0, 0, 0, 4, 1},
+		{"scale down to maxunavailable without exceeding maxSurge", 3, 99, 0, 2, 3, 3, 0, 0, 0, 1, 0},
+		{"scale down to maxunavailable without exceeding maxSurge (part 2)", 3, 99, 0, 2, 1, 1, 0, 0, 0, 1, 2},
+		{"honor maxUnavailable during scale down stableRS unavailable", 4, 100, 1, 0, 4, 1, 1, 1, 0, 3, 1},
+		{"honor maxUnavailable when aborting or reducing weight part 1", 4, 0, 1, 0, 0, 0, 4, 4, 0, 1, 4},
+		{"honor maxUnavailable when aborting or reducing weight part 2", 4, 0, 1, 0, 1, 0, 4, 4, 0, 1, 4},
+		{"honor maxUnavailable when aborting or reducing weight part 3", 4, 0, 1, 0, 1, 1, 4, 4, 0, 1, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, s, err := ArgoBasicCanaryScale(tc.replicas, float64(tc.weight), tc.surge, tc.unavailable,
+				ArgoReplicaSet{Spec: tc.canarySpec, Available: tc.canaryAvail},
+				ArgoReplicaSet{Spec: tc.stableSpec, Available: tc.stableAvail}, tc.older)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c != tc.wantCanary || s != tc.wantStable {
+				t.Errorf("canary %d stable %d, want %d and %d", c, s, tc.wantCanary, tc.wantStable)
+			}
+		})
+	}
+}
