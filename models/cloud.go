@@ -335,8 +335,9 @@ func (c *cloud) SetFlag(name string, percent float64) error {
 
 // Recorder
 
-func (c *cloud) Phase(name string)             { c.w.mark("phase", "%s", name) }
-func (c *cloud) Note(msg string)               { c.w.mark("note", "%s", msg) }
-func (c *cloud) RollbackStarted(reason string) { c.w.rollbackStarted(reason) }
+func (c *cloud) Phase(name string) { c.w.mark("phase", "%s", name) }
+func (c *cloud) Note(msg string)   { c.w.mark("note", "%s", msg) }
+
+func (c *cloud) RollbackStarted(t strategies.Trigger, reason string) { c.w.rollbackStarted(t, reason) }
 
 func (c *cloud) Spending(k strategies.PhaseKind) { c.w.meter.spend(k) }

@@ -55,6 +55,7 @@ type meter struct {
 	dataErrors                   int64
 	firstNew, firstFault         sim.Time
 	rollbackAt, endAt, recovered sim.Time
+	rollbackTrigger              strategies.Trigger // what fired at rollbackAt
 	expNew, expAll               int64
 	baseCap, baseInst            int
 	capFloor                     float64
@@ -465,10 +466,11 @@ func (m *meter) spend(kind strategies.PhaseKind) {
 	m.kind, m.kindSince = kind, now
 }
 
-func (w *World) rollbackStarted(reason string) {
+func (w *World) rollbackStarted(t strategies.Trigger, reason string) {
 	m := &w.meter
 	if m.rollbackAt < 0 {
 		m.rollbackAt = w.s.Now()
+		m.rollbackTrigger = t
 		m.flagOnAtRollback = m.flag >= 0 && w.flagPct[m.flag] > 0
 	}
 	w.mark("rollback", "%s", reason)

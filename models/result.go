@@ -97,6 +97,9 @@ func (m *Metrics) Values() []float64 {
 // into the world.
 type Result struct {
 	Outcome strategies.Outcome
+	// Trigger is what stopped the deployment early: the trigger that
+	// fired the rollback, else what the strategy reported.
+	Trigger strategies.Trigger
 	Reason  string
 	Metrics Metrics
 	// FailedByCause counts failed requests by cause name.
@@ -151,12 +154,12 @@ func (m *meter) verify(out strategies.Result) strategies.Result {
 	switch out.Outcome {
 	case strategies.Succeeded:
 		if why := m.mixedEnd(); why != "" {
-			return strategies.Result{Outcome: strategies.Failed, Reason: why}
+			return strategies.Result{Outcome: strategies.Failed, Trigger: strategies.Trigger{Kind: strategies.TriggerEndState}, Reason: why}
 		}
 	case strategies.RolledBack:
 		if m.recovered < 0 && len(m.timeline) > 0 {
 			_, why := m.unrestored(&m.timeline[len(m.timeline)-1])
-			return strategies.Result{Outcome: strategies.RollbackFailed,
+			return strategies.Result{Outcome: strategies.RollbackFailed, Trigger: out.Trigger,
 				Reason: out.Reason + "; rollback: users not served again by the end of the measurement (" + why + ")"}
 		}
 	}
@@ -226,7 +229,10 @@ func (w *World) result(out strategies.Result) Result {
 	n := all.Requests()
 	failed := n - all.ByCause[observe.CauseOK]
 	out = m.verify(out)
-	r := Result{Outcome: out.Outcome, Reason: out.Reason, Requests: int64(n), Events: w.s.Events(), CutOff: m.cutOff}
+	r := Result{Outcome: out.Outcome, Trigger: out.Trigger, Reason: out.Reason, Requests: int64(n), Events: w.s.Events(), CutOff: m.cutOff}
+	if m.rollbackAt >= 0 {
+		r.Trigger = m.rollbackTrigger
+	}
 	r.FailedByCause = map[string]int64{}
 	for c := observe.Cause(1); c < observe.NumCauses; c++ {
 		r.FailedByCause[c.String()] = int64(all.ByCause[c])

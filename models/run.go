@@ -92,7 +92,8 @@ func (w *World) Deploy(ctx context.Context, d Deployment) (Result, error) {
 	}
 	if !done {
 		proc.Kill()
-		out = strategies.Result{Outcome: strategies.Failed, Reason: fmt.Sprintf("did not finish within %v", d.Limit)}
+		out = strategies.Result{Outcome: strategies.Failed, Trigger: strategies.Trigger{Kind: strategies.TriggerTimeLimit},
+			Reason: fmt.Sprintf("did not finish within %v", d.Limit)}
 		w.meter.spend(strategies.PhaseActive)
 		w.meter.endAt = w.s.Now()
 		w.mark("deploy", "%s: stopped at the time limit", d.Strategy.Name())

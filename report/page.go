@@ -11,7 +11,7 @@ import (
 // comparisonHead and comparisonRows are the comparison table: key metrics
 // as mean ± half the 95 % confidence interval.
 func comparisonHead() []string {
-	h := []string{"strategy", "outcome"}
+	h := []string{"strategy", "outcome", "trigger"}
 	for _, m := range keyMetrics {
 		h = append(h, shortName[m])
 		if m == "deploy_duration_s" {
@@ -32,7 +32,7 @@ var shortName = map[string]string{
 func comparisonRows(rep *scenarios.Report) [][]string {
 	var rows [][]string
 	for _, s := range rep.Results {
-		row := []string{s.Label, outcomeCell(s)}
+		row := []string{s.Label, outcomeCell(s), Triggers(s)}
 		for _, m := range keyMetrics {
 			row = append(row, meanCI(m, s.Metrics[m]))
 			if m == "deploy_duration_s" {

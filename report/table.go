@@ -122,13 +122,13 @@ func Table(w io.Writer, r *scenarios.Report, o TableOptions) error {
 	if o.Markdown {
 		fmt.Fprintln(w)
 	}
-	header := []string{"strategy", "runs", "ok / rolled back / failed"}
+	header := []string{"strategy", "runs", "ok / rolled back / failed", "trigger"}
 	for _, c := range columns {
 		header = append(header, c.head)
 	}
 	t := newTable(w, o, header)
 	for _, s := range r.Results {
-		row := []string{s.Label, fmt.Sprint(s.Runs), Outcomes(s)}
+		row := []string{s.Label, fmt.Sprint(s.Runs), Outcomes(s), Triggers(s)}
 		for _, c := range columns {
 			row = append(row, cell(c.metric, s))
 		}
@@ -155,6 +155,32 @@ func Outcomes(s *scenarios.Summary) string {
 		out += " (+" + pct(strategies.RollbackFailed) + " rollback failed)"
 	}
 	return out
+}
+
+// Triggers names the kinds of trigger that stopped runs early (rolled back
+// or failed), with their counts when there are several; "–" when every
+// run went to its end.
+func Triggers(s *scenarios.Summary) string {
+	var kinds []string
+	n := map[string]int{}
+	for _, r := range s.Reasons {
+		if n[r.Trigger] == 0 {
+			kinds = append(kinds, r.Trigger)
+		}
+		n[r.Trigger] += r.Runs
+	}
+	switch len(kinds) {
+	case 0:
+		return "–"
+	case 1:
+		return kinds[0]
+	}
+	slices.SortStableFunc(kinds, func(a, b string) int { return n[b] - n[a] })
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s %d", k, n[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Thresholds prints each strategy's expect: checks, ✓ or ✗, the
@@ -209,7 +235,7 @@ func SweepTable(w io.Writer, r *scenarios.SweepReport, o TableOptions) error {
 		fmt.Fprintln(w, "INTERRUPTED: partial results")
 	}
 	header := append([]string{}, r.Parameters...)
-	header = append(header, "strategy", "runs", "ok / rolled back / failed")
+	header = append(header, "strategy", "runs", "ok / rolled back / failed", "trigger")
 	for _, c := range columns {
 		header = append(header, c.head)
 	}
@@ -221,7 +247,7 @@ func SweepTable(w io.Writer, r *scenarios.SweepReport, o TableOptions) error {
 			for _, k := range r.Parameters {
 				row = append(row, p.Set[k])
 			}
-			row = append(row, s.Label, fmt.Sprint(s.Runs), Outcomes(s))
+			row = append(row, s.Label, fmt.Sprint(s.Runs), Outcomes(s), Triggers(s))
 			for _, c := range columns {
 				row = append(row, cell(c.metric, s))
 			}

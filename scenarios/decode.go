@@ -78,6 +78,8 @@ type decoder struct {
 	errs         []FieldError
 	warnings     []string
 	pos          map[string][2]int
+	// refs are the names decoded into fields tagged ref (see refs.go).
+	refs []reference
 }
 
 // warn records something the loader accepted but the user should know
@@ -485,6 +487,9 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		d.pos[field] = [2]int{key.Line, key.Column}
 		fv := v.Field(i)
 		d.decode(val, fv, field)
+		if kind := t.Field(i).Tag.Get("ref"); kind != "" {
+			d.record(kind, val, fv, field)
+		}
 		id := t.Name() + "." + t.Field(i).Name
 		if fv.Kind() == reflect.Pointer {
 			if fv.IsNil() {

@@ -163,9 +163,9 @@ func (sc *Scenario) compileExpects(d *decoder) {
 			d.errField(path, "%s", strings.Join(chk.errs, "; "))
 			continue
 		}
-		for _, l := range e.Strategies {
+		for k, l := range e.Strategies {
 			if !labels[l] && d.strictLabels {
-				d.errField(path+".strategies", "got %q: no strategy has this label (allowed: %s)", l, strings.Join(slices.Sorted(maps.Keys(labels)), ", "))
+				d.errField(fmt.Sprintf("%s.strategies[%d]", path, k), "%s", unknown("strategy label", l, slices.Sorted(maps.Keys(labels))))
 			}
 		}
 		sc.expects = append(sc.expects, expectation{Expect: e, field: path, prog: prog})

@@ -199,7 +199,7 @@ func (sc *Scenario) version(d *decoder, path, v string) string {
 		return sc.Deployment.From
 	}
 	if _, ok := sc.Versions[v]; !ok {
-		d.errField(path+".version", "got %q: no such version (allowed: $from, $to, %s)", v, strings.Join(slices.Sorted(maps.Keys(sc.Versions)), ", "))
+		d.errField(path+".version", "%s", unknown("version", v, append([]string{"$from", "$to"}, slices.Sorted(maps.Keys(sc.Versions))...)))
 	}
 	return v
 }
@@ -213,7 +213,7 @@ func (sc *Scenario) selector(d *decoder, path string, k KillInstancesFault) mode
 		sel.Version = sc.version(d, path, k.Version)
 	}
 	if k.AZ != "" && !contains(sc.Config.AZs, k.AZ) {
-		d.errField(path+".az", "got %q (allowed: %s)", k.AZ, strings.Join(sc.Config.AZs, ", "))
+		d.errField(path+".az", "%s", unknown("availability zone", k.AZ, sc.Config.AZs))
 	}
 	if k.Count < 0 || sel.Percent < 0 || sel.Percent > 100 {
 		d.errField(path, "count and percent must be non-negative, percent at most 100")
@@ -244,7 +244,7 @@ func (sc *Scenario) faultAction(d *decoder, path string, f *Fault) func(w *model
 		if az == "" {
 			az = sc.Config.AZs[0]
 		} else if !contains(sc.Config.AZs, az) {
-			d.errField(path+".az", "got %q (allowed: %s)", az, strings.Join(sc.Config.AZs, ", "))
+			d.errField(path+".az", "%s", unknown("availability zone", az, sc.Config.AZs))
 		}
 		return func(w *models.World) func() {
 			_ = w.SetAZDown(az, true)

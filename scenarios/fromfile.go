@@ -75,11 +75,22 @@ func (s *StrategyBlock) importFile(d *decoder, n *yaml.Node, path string) {
 	}
 	s.Name = r.Strategy
 	s.Config = *cfg.Content[0]
+	// Problems found in the imported block (an alarm the scenario does not
+	// define) are reported at the from_file that brought it in.
+	relocate(&s.Config, n.Line, n.Column)
 	for _, w := range r.Warnings {
 		d.warn(fmt.Sprintf("%s (from_file at %s)", w.String(), path))
 	}
 	if len(r.World) > 0 {
 		wb, _ := yaml.Marshal(map[string]any{"world": r.World})
 		d.warn(fmt.Sprintf("%s: the imported configuration also sets world settings a strategy block cannot hold; set them in the scenario if they apply:\n%s", path, strings.TrimSpace(string(wb))))
+	}
+}
+
+// relocate gives n and everything under it the position line:col.
+func relocate(n *yaml.Node, line, col int) {
+	n.Line, n.Column = line, col
+	for _, c := range n.Content {
+		relocate(c, line, col)
 	}
 }

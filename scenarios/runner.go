@@ -81,10 +81,9 @@ type Summary struct {
 	Outcomes map[string]float64 `json:"outcomes"`
 	// FailedByCause is the mean number of failed requests per run by cause.
 	FailedByCause map[string]float64 `json:"failed_by_cause"`
-	// Reasons counts why runs rolled back or failed, by the strategy's
-	// reason with its numbers replaced by # (so that "human: error rate
-	// 6.2% over 1m0s" and "… 5.1% …" count together).
-	Reasons map[string]int `json:"reasons,omitempty"`
+	// Reasons are the triggers that stopped runs early (rolled back or
+	// failed), most frequent first.
+	Reasons []Reason `json:"reasons,omitempty"`
 	// CutOff counts the runs whose measurement the cap
 	// (deployment.settle_max) ended while the world was not yet quiet;
 	// nil when there were none.
@@ -109,6 +108,21 @@ type CutOff struct {
 	SettleMaxS float64 `json:"settle_max_s"`
 	// Reasons counts what was still going on, by kind.
 	Reasons map[string]int `json:"reasons"`
+}
+
+// Reason is one trigger that stopped runs before their end, and how many
+// it stopped.
+type Reason struct {
+	// Trigger is the kind: alarm, analysis, judge, breaker, deadline,
+	// human, approval, health, lifecycle, migration, time_limit or
+	// end_state.
+	Trigger string `json:"trigger"`
+	// Name is which one, for kinds with several (the alarm's or analysis
+	// metric's name, the approval gate, the lifecycle event).
+	Name string `json:"name,omitempty"`
+	// Reason is the first such run's reason, verbatim.
+	Reason string `json:"reason"`
+	Runs   int    `json:"runs"`
 }
 
 // Metrics maps metric names to their statistics.
@@ -260,6 +274,12 @@ func (sc *Scenario) RunWith(ctx context.Context, st *Strategy, seed uint64, befo
 		Limit:     sc.TimeLimit, Migrations: sc.Deployment.Migrations, Flag: sc.Deployment.Flag,
 		Contraindications: sc.Deployment.Contraindications,
 	})
+	if err == nil && res.Trigger.Kind == strategies.TriggerError {
+		// The world refused a call the controller needed: a problem of the
+		// setup, not something the deployment did to users.
+		err = fmt.Errorf("scenario %s, strategy %s, world seed %d: the strategy could not carry out the deployment: %s",
+			sc.Name, st.Label, seed, res.Reason)
+	}
 	return res, sc.runError(err)
 }
 
@@ -434,12 +454,7 @@ func (sc *Scenario) summarize(st *Strategy, runs []models.Result) (*Summary, err
 		for c, n := range r.FailedByCause {
 			s.FailedByCause[c] += float64(n)
 		}
-		if r.Reason != "" {
-			if s.Reasons == nil {
-				s.Reasons = map[string]int{}
-			}
-			s.Reasons[reasonKind(r.Reason)]++
-		}
+		s.countReason(r)
 		if r.CutOff != "" {
 			if s.CutOff == nil {
 				s.CutOff = &CutOff{SettleMaxS: sc.Deployment.SettleMax.Seconds(), Reasons: map[string]int{}}
@@ -450,6 +465,7 @@ func (sc *Scenario) summarize(st *Strategy, runs []models.Result) (*Summary, err
 			}
 		}
 	}
+	slices.SortStableFunc(s.Reasons, func(a, b Reason) int { return b.Runs - a.Runs })
 	for k, n := range models.MetricNames {
 		s.Metrics[n] = Summarize(cols[k])
 	}
@@ -474,24 +490,19 @@ func (sc *Scenario) summarize(st *Strategy, runs []models.Result) (*Summary, err
 	return s, first
 }
 
-// reasonKind replaces every run of digits (and decimal points between
-// them) in a reason with #, so that reasons differing only in measured
-// values count as one.
-func reasonKind(s string) string {
-	var b strings.Builder
-	inNum := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		isDigit := c >= '0' && c <= '9' || (c == '.' && inNum && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9')
-		if isDigit {
-			if !inNum {
-				b.WriteByte('#')
-			}
-			inNum = true
-			continue
-		}
-		inNum = false
-		b.WriteByte(c)
+// countReason counts the trigger that stopped run r, if any: runs with
+// the same trigger (kind and name) count together, whatever values they
+// measured, and the first one's words stand for them.
+func (s *Summary) countReason(r *models.Result) {
+	if r.Trigger.Kind == strategies.TriggerNone && r.Reason == "" {
+		return
 	}
-	return b.String()
+	kind, name := r.Trigger.Kind.String(), r.Trigger.Name
+	for i := range s.Reasons {
+		if x := &s.Reasons[i]; x.Trigger == kind && x.Name == name {
+			x.Runs++
+			return
+		}
+	}
+	s.Reasons = append(s.Reasons, Reason{Trigger: kind, Name: name, Reason: r.Reason, Runs: 1})
 }

@@ -159,6 +159,9 @@ type Scenario struct {
 	// pos is where each field was written, for errors found while
 	// running.
 	pos map[string][2]int
+	// defined are the versions the file defines (before the defaults of
+	// the release's from and to are added).
+	defined []string
 }
 
 // Strategy is one strategy of a scenario, configured.
@@ -265,6 +268,7 @@ func (sc *Scenario) check(d *decoder) {
 	if f.Versions == nil {
 		f.Versions = map[string]models.VersionSpec{}
 	}
+	sc.defined = slices.Sorted(maps.Keys(f.Versions))
 	for _, v := range []string{f.Deployment.From, f.Deployment.To} {
 		if _, ok := f.Versions[v]; !ok && v != "" {
 			f.Versions[v] = models.DefaultVersion(v)
@@ -322,7 +326,7 @@ func (sc *Scenario) check(d *decoder) {
 		}
 		if a.Version != "" && a.Version != "$to" && a.Version != "$from" {
 			if _, ok := f.Versions[a.Version]; !ok {
-				d.errField(fmt.Sprintf("alarms[%d].version", i), "got %q (allowed: $from, $to, %s)", a.Version, strings.Join(names, ", "))
+				d.errField(fmt.Sprintf("alarms[%d].version", i), "%s", unknown("version", a.Version, append([]string{"$from", "$to"}, names...)))
 			}
 		}
 	}
@@ -332,7 +336,7 @@ func (sc *Scenario) check(d *decoder) {
 	}
 	for i, m := range f.Deployment.Migrations {
 		if !migrations[m] {
-			d.errField(fmt.Sprintf("deployment.migrations[%d]", i), "got %q: not one of world.db.migrations (allowed: %s)", m, strings.Join(slices.Sorted(maps.Keys(migrations)), ", "))
+			d.errField(fmt.Sprintf("deployment.migrations[%d]", i), "%s", unknown("migration of world.db.migrations", m, slices.Sorted(maps.Keys(migrations))))
 		}
 	}
 	sc.Config = cfg
@@ -345,6 +349,7 @@ func (sc *Scenario) check(d *decoder) {
 		}
 	}
 	sc.checkStrategies(d)
+	sc.checkRefs(d)
 	sc.compileFaults(d)
 	sc.compileExpects(d)
 }
@@ -416,7 +421,11 @@ func (sc *Scenario) WithStrategies(names []string) (*Scenario, error) {
 		}
 		spec, err := LookupStrategy(n)
 		if err != nil {
-			return nil, fmt.Errorf("--strategies: unknown strategy %q (allowed: %s): %w", n, strings.Join(StrategyNames(), ", "), ErrInvalid)
+			labels := []string{}
+			for _, st := range sc.Strategies {
+				labels = append(labels, st.Label)
+			}
+			return nil, fmt.Errorf("--strategies: %s; or one of the scenario's labels: %s: %w", unknown("strategy", n, StrategyNames()), strings.Join(labels, ", "), ErrInvalid)
 		}
 		out.Strategies = append(out.Strategies, Strategy{
 			Label: n, Name: n, Values: map[string]any{}, spec: spec,

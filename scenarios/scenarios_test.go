@@ -112,8 +112,25 @@ func TestLoadErrors(t *testing.T) {
 		{"expect type", "expect: [downtime_s < 30]\n", "mismatched types"},
 		{"when", "faults:\n  - when: new_share > 0.5\n    dns_outage: {}\n", "x.yaml:2:5: faults[0].when: \"new_share > 0.5\": unknown name new_share"},
 		{"fault kinds", "faults:\n  - at: 1m\n", "faults[0]: got 0 fault kinds"},
-		{"fault version", "faults:\n  - errors: {version: v9, rate: 5%}\n", "faults[0].errors.version: got \"v9\""},
-		{"migration", "deployment: {migrations: [nope]}\n", "deployment.migrations[0]: got \"nope\""},
+		{"fault version", "faults:\n  - errors: {version: v9, rate: 5%}\n", "faults[0].errors.version: unknown version \"v9\""},
+		{"migration", "deployment: {migrations: [nope]}\n", "deployment.migrations[0]: unknown migration of world.db.migrations \"nope\""},
+		{"migration suggestion", "world: {db: {migrations: [{name: add-col, kind: expand}]}}\ndeployment: {migrations: [add-cl]}\n",
+			"x.yaml:2:27: deployment.migrations[0]: unknown migration of world.db.migrations \"add-cl\"; did you mean add-col? (allowed: add-col)"},
+		// Every name a scenario refers to is resolved at load.
+		{"rollback alarm", "alarms:\n  - {name: v2-errors, metric: error_rate, comparison: '>'}\nstrategies:\n  - {name: canary, rollback: {alarms: [v2-eror]}}\n",
+			"x.yaml:4:40: strategies[0].rollback.alarms[0]: unknown alarm \"v2-eror\"; did you mean v2-errors? (allowed: v2-errors)"},
+		{"rollback alarm none defined", "strategies:\n  - {name: canary, rollback: {alarms: [typo-alarm]}}\n",
+			"x.yaml:2:40: strategies[0].rollback.alarms[0]: unknown alarm \"typo-alarm\": the scenario defines none (define it under alarms:)"},
+		{"alarm version", "alarms:\n  - {name: a, metric: error_rate, version: v3}\n", "alarms[0].version: unknown version \"v3\"; did you mean v1?"},
+		{"fault az", "faults:\n  - az_outage: {az: bb}\n", "x.yaml:2:17: faults[0].az_outage.az: unknown availability zone \"bb\"; did you mean b? (allowed: a, b, c)"},
+		{"kill az", "faults:\n  - kill_instances: {az: z, count: 1}\n", "faults[0].kill_instances.az: unknown availability zone \"z\""},
+		{"expect label", "strategies: [rolling, canary]\nexpect:\n  - {expr: 'runs > 0', strategies: [canry]}\n",
+			"x.yaml:3:37: expect[0].strategies[0]: unknown strategy label \"canry\"; did you mean canary? (allowed: canary, rolling)"},
+		{"deployment to", "versions:\n  v3: {error_rate: 5%}\ndeployment: {to: v4}\n",
+			"deployment.to: unknown version \"v4\"; did you mean v3? (allowed: v3): not defined under versions:"},
+		{"deployment flag", "versions:\n  v2: {flag: new-path, flag_error_rate: 5%}\ndeployment: {flag: new-pth}\nstrategies: [feature-toggle]\n",
+			"x.yaml:3:14: deployment.flag: unknown feature flag \"new-pth\"; did you mean new-path? (allowed: new-path)"},
+		{"toggle needs a flag", "strategies: [feature-toggle]\n", "strategies[0]: feature-toggle needs deployment.flag"},
 		{"syntax", "world: [\n", "x.yaml:"},
 		{"kind", "world: 3\n", "x.yaml:1:8: world: got \"3\", want a mapping"},
 		{"twice", "seed: 1\nseed: 2\n", "x.yaml:2:1: seed: set twice"},
@@ -234,5 +251,82 @@ func BenchmarkMonteCarloWorkers(b *testing.B) {
 			}
 			b.ReportMetric(float64(runs)/b.Elapsed().Seconds(), "runs/s")
 		})
+	}
+}
+
+// TestImportedAlarmResolved: an alarm an imported configuration watches
+// must be defined by the scenario; the error points at the from_file.
+func TestImportedAlarmResolved(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ecs.json"), mustRead(t, "importer/testdata/ecs-rolling.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "s.yaml")
+	src := "strategies:\n  - from_file: {kind: ecs, path: ecs.json}\n"
+	_, err := Parse(path, []byte(src))
+	want := path + ":2:16: strategies[0].rollback.alarms[0]: unknown alarm \"web-5xx\""
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v\nwant it to contain %s", err, want)
+	}
+	if _, err := Parse(path, []byte("alarms: [{name: web-5xx, metric: error_rate, comparison: '>'}]\n"+src)); err != nil {
+		t.Fatalf("with the alarm defined: %v", err)
+	}
+}
+
+// TestSetupErrorIsAnError: a strategy the world refuses (here an alarm the
+// world does not have, which the loader would have caught) makes the run
+// an error naming what to fix, never a clean rollback.
+func TestSetupErrorIsAnError(t *testing.T) {
+	src := "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nversions: {v2: {error_rate: 6%}}\n" +
+		"alarms: [{name: v2-errors, metric: error_rate, version: $to, comparison: '>', threshold: 0.03}]\n" +
+		"strategies: [{name: canary, rollback: {alarms: [v2-errors]}}]\n"
+	sc, err := Parse("s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Config.Alarms = nil // as if the loader had not resolved the name
+	rep, err := sc.Run(context.Background(), Options{Workers: 1})
+	if err == nil || !strings.Contains(err.Error(), "could not carry out the deployment") || !strings.Contains(err.Error(), "alarm v2-errors") {
+		t.Fatalf("want an error naming the alarm, got %v, report %+v", err, rep)
+	}
+	if rep != nil {
+		t.Errorf("a report came back with the error: %+v", rep)
+	}
+}
+
+// TestReasonsKeepNames: runs are grouped by their trigger (kind and name)
+// and the reason is the strategy's own words, so a user's alarm name
+// (v2-errors) and measured values survive.
+func TestReasonsKeepNames(t *testing.T) {
+	sc, err := Builtin("bad-release-health-checks-miss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := sc.Run(context.Background(), Options{Replications: 3, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Reason{
+		"canary":  {Trigger: "alarm", Name: "v2-errors", Reason: "alarm v2-errors in ALARM", Runs: 3},
+		"rolling": {Trigger: "human", Runs: 3},
+	}
+	for _, s := range rep.Results {
+		w, ok := want[s.Label]
+		if !ok {
+			continue
+		}
+		if len(s.Reasons) != 1 {
+			t.Fatalf("%s (seed %d): reasons %+v, want one group", s.Label, rep.Seed, s.Reasons)
+		}
+		got := s.Reasons[0]
+		if w.Reason == "" {
+			w.Reason = got.Reason
+			if !strings.HasPrefix(got.Reason, "human: error rate ") || strings.Contains(got.Reason, "#") {
+				t.Errorf("%s: reason %q, want the human's words with their numbers", s.Label, got.Reason)
+			}
+		}
+		if got != w {
+			t.Errorf("%s (seed %d): reason %+v, want %+v", s.Label, rep.Seed, got, w)
+		}
 	}
 }

@@ -102,6 +102,22 @@ func TestHealthyReleaseSucceedsWithinCapacityBounds(t *testing.T) {
 	}
 }
 
+// triggerKinds: the kind each trigger of
+// TestBadReleaseRolledBackByEachTrigger reports.
+var triggerKinds = map[string]strategies.TriggerKind{
+	"alarm": strategies.TriggerAlarm, "analysis": strategies.TriggerAnalysis, "step": strategies.TriggerAnalysis,
+	"judge": strategies.TriggerJudge, "flagger": strategies.TriggerAnalysis, "human": strategies.TriggerHuman,
+	"circuit breaker": strategies.TriggerBreaker, "approval rejected": strategies.TriggerApproval,
+	"progress deadline": strategies.TriggerDeadline,
+}
+
+// triggerNames: which alarm, metric or gate fired, where the kind has
+// several.
+var triggerNames = map[string]string{
+	"rolling/alarm": "v2-errors", "blue-green/alarm": "v2-errors", "canary/analysis": "success-rate",
+	"canary/analysis-step": "error_rate", "blue-green/approval": "deployment ready",
+}
+
 // TestBadReleaseRolledBackByEachTrigger checks each trigger on the
 // strategies where it is typical; the human backstop is disabled except
 // where it is the trigger under test.
@@ -175,6 +191,13 @@ func TestBadReleaseRolledBackByEachTrigger(t *testing.T) {
 			r := deploy(t, cfg, 1, build(t, c.strategy, c.set), modelsDeployment(c.strategy))
 			if r.Outcome != strategies.RolledBack || !strings.Contains(r.Reason, c.trigger) {
 				t.Fatalf("seed 1: want rolled_back by %q\n%s", c.trigger, describe(r))
+			}
+			// The kind travels through the contract, not through the words.
+			if want := triggerKinds[c.trigger]; r.Trigger.Kind != want {
+				t.Errorf("seed 1: trigger kind %q, want %q\n%s", r.Trigger.Kind, want, describe(r))
+			}
+			if want := triggerNames[c.name]; r.Trigger.Name != want {
+				t.Errorf("seed 1: trigger name %q, want %q", r.Trigger.Name, want)
 			}
 			// The old version serves everything again.
 			last := r.Timeline.Points[len(r.Timeline.Points)-1]

@@ -410,7 +410,7 @@ func (r *shiftRun) step(k int, st cstep) *abort {
 			return a
 		}
 		if reason := judgeOnce(r.env, judge, j, true); reason != "" {
-			return fail("%s", reason)
+			return failAs(Trigger{Kind: TriggerJudge}, "%s", reason)
 		}
 	case st.scale != nil:
 		r.scale = st.scale

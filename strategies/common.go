@@ -20,7 +20,7 @@ type runner struct {
 	rollingBack bool
 	// guards are strategy-specific triggers (EB watching the health of the
 	// new instances during a traffic split).
-	guards []func() string
+	guards []guard
 	// tasks marks a controller that runs an Amazon ECS service: the groups
 	// it creates replace an instance whose process exits, as ECS replaces
 	// a stopped task.
@@ -31,25 +31,45 @@ type runner struct {
 	eb *ebPolicy
 }
 
+// guard is a strategy-specific trigger: check returns a reason when it
+// fires.
+type guard struct {
+	trigger Trigger
+	check   func() string
+}
+
+// guard arms a strategy-specific trigger of kind k.
+func (r *runner) guard(k TriggerKind, check func() string) {
+	r.guards = append(r.guards, guard{Trigger{Kind: k}, check})
+}
+
 func newRunner(env Env, cfg Rollback, name string) *runner {
 	return &runner{env: env, cfg: cfg, w: newWatcher(env, cfg), name: name}
 }
 
-// abort is why a deployment stops early. trigger says whether it is a
-// rollback trigger; otherwise it is an operating failure that, unless
-// stuck is set, is also rolled back.
+// abort is why a deployment stops early: a trigger fired, or an operating
+// error (TriggerError) stopped it. Unless stuck is set it is rolled back.
 type abort struct {
-	reason string
-	stuck  bool // leave as is: outcome failed (e.g. K8s progress deadline)
-	// trigger marks a rollback trigger (an alarm, an analysis, the human
-	// on call, the circuit breaker) as opposed to a failure of the
-	// deployment itself (a batch that stayed unhealthy, a deadline).
-	trigger bool
+	trigger Trigger
+	reason  string
+	stuck   bool // leave as is: outcome failed (e.g. K8s progress deadline)
+	// fired marks a rollback trigger (an alarm, an analysis, the human on
+	// call, the circuit breaker) as opposed to a failure of the deployment
+	// itself (a batch that stayed unhealthy, a deadline).
+	fired bool
 }
 
 func (a *abort) Error() string { return a.reason }
 
-func fail(format string, args ...any) *abort { return &abort{reason: fmt.Sprintf(format, args...)} }
+// fail is an operating error: the world refused a call.
+func fail(format string, args ...any) *abort {
+	return failAs(Trigger{Kind: TriggerError}, format, args...)
+}
+
+// failAs is a stop by trigger t.
+func failAs(t Trigger, format string, args ...any) *abort {
+	return &abort{trigger: t, reason: fmt.Sprintf(format, args...)}
+}
 
 // wait sleeps d, polling the triggers; it returns the trigger that fired.
 // Every timed wait of a controller is a deliberate hold (a pause, a bake,
@@ -84,12 +104,13 @@ func (r *runner) poll() *abort {
 	if r.rollingBack {
 		return nil
 	}
-	if reason, stuck := r.w.check(); reason != "" {
-		return &abort{reason: reason, stuck: stuck, trigger: true}
+	if a := r.w.check(); a != nil {
+		a.fired = true
+		return a
 	}
 	for _, g := range r.guards {
-		if reason := g(); reason != "" {
-			return &abort{reason: reason, trigger: true}
+		if reason := g.check(); reason != "" {
+			return &abort{trigger: g.trigger, reason: reason, fired: true}
 		}
 	}
 	return nil
@@ -110,8 +131,9 @@ func (r *runner) until(what string, cond func() bool) *abort {
 		}
 		if r.env.Clock.Now()-r.w.lastProgress > r.cfg.ProgressDeadline {
 			return &abort{
-				reason: fmt.Sprintf("progress deadline %v exceeded waiting for %s", r.cfg.ProgressDeadline, what),
-				stuck:  !*r.cfg.ProgressDeadlineAbort && !r.rollingBack,
+				trigger: Trigger{Kind: TriggerDeadline},
+				reason:  fmt.Sprintf("progress deadline %v exceeded waiting for %s", r.cfg.ProgressDeadline, what),
+				stuck:   !*r.cfg.ProgressDeadlineAbort && !r.rollingBack,
 			}
 		}
 	}
@@ -132,7 +154,7 @@ func (r *runner) migrate() *abort {
 	for _, m := range r.env.Target.Migrations {
 		r.env.Log.Phase("migrate " + m)
 		if err := r.env.DB.Migrate(m); err != nil {
-			return fail("migration %s: %v", m, err)
+			return failAs(Trigger{TriggerMigration, m}, "migration %s: %v", m, err)
 		}
 		r.migrated = append(r.migrated, m)
 	}
@@ -166,23 +188,25 @@ func (r *runner) finish(a *abort, undo func() error) Result {
 	}
 	if a.stuck {
 		r.env.Log.Note("stopped: " + a.reason)
-		return Result{Outcome: Failed, Reason: a.reason}
+		return Result{Outcome: Failed, Trigger: a.trigger, Reason: a.reason}
 	}
 	r.rollingBack = true
-	r.env.Log.RollbackStarted(a.reason)
+	r.env.Log.RollbackStarted(a.trigger, a.reason)
 	r.env.Log.Phase("rollback")
 	if err := undo(); err != nil {
-		return Result{Outcome: RollbackFailed, Reason: a.reason + "; rollback: " + err.Error()}
+		return Result{Outcome: RollbackFailed, Trigger: a.trigger, Reason: a.reason + "; rollback: " + err.Error()}
 	}
 	if err := r.revert(); err != nil {
-		return Result{Outcome: RollbackFailed, Reason: a.reason + "; rollback: " + err.Error()}
+		return Result{Outcome: RollbackFailed, Trigger: a.trigger, Reason: a.reason + "; rollback: " + err.Error()}
 	}
-	return Result{Outcome: RolledBack, Reason: a.reason}
+	return Result{Outcome: RolledBack, Trigger: a.trigger, Reason: a.reason}
 }
 
 // failed reports a configuration or setup problem found before anything
-// changed.
-func failed(err error) Result { return Result{Outcome: Failed, Reason: err.Error()} }
+// changed: an operating error, never a deployment outcome.
+func failed(err error) Result {
+	return Result{Outcome: Failed, Trigger: Trigger{Kind: TriggerError}, Reason: err.Error()}
+}
 
 // live returns the instances of g that are pending or in service, in a
 // stable order (by ID).
@@ -361,14 +385,14 @@ func (r *runner) approve(gate string, timeout time.Duration, onTimeout string) *
 			r.env.Log.Note(gate + ": wait time over, continuing")
 			return nil
 		}
-		return fail("%s: not approved within %v", gate, timeout)
+		return failAs(Trigger{TriggerApproval, gate}, "%s: not approved within %v", gate, timeout)
 	}
 	if a := r.wait(d); a != nil {
 		return a
 	}
 	h := r.cfg.Human
 	if st := r.env.Obs.Window(Scope{Version: r.env.Target.To}, h.Window); st.Requests > 0 && 1-st.SuccessRate > h.ErrorRate {
-		return fail("%s: approval rejected (new version error rate %.1f%%)", gate, 100*(1-st.SuccessRate))
+		return failAs(Trigger{TriggerApproval, gate}, "%s: approval rejected (new version error rate %.1f%%)", gate, 100*(1-st.SuccessRate))
 	}
 	r.env.Log.Note(gate + ": approved")
 	return nil
@@ -427,7 +451,7 @@ func (r *runner) analyse(stage string, m AnalysisMetric) *abort {
 			return a
 		}
 		if reason := observeMetric(r.env, e, m, r.w.scope(m.Scope)); reason != "" {
-			return fail("%s %s", stage, reason)
+			return failAs(Trigger{TriggerAnalysis, m.Name}, "%s %s", stage, reason)
 		}
 	}
 	return nil

@@ -339,9 +339,9 @@ type Recorder interface {
 	// call (PhaseActive before the first); the measurements split the
 	// deployment's duration by it.
 	Spending(kind PhaseKind)
-	// RollbackStarted marks the moment a trigger fired and the strategy
-	// began to roll back; reason names the trigger.
-	RollbackStarted(reason string)
+	// RollbackStarted marks the moment trigger t fired and the strategy
+	// began to roll back; reason says what it saw, in words.
+	RollbackStarted(t Trigger, reason string)
 	// Note records an event worth showing (an approval, an analysis
 	// verdict).
 	Note(msg string)
@@ -405,9 +405,57 @@ func (o Outcome) String() string {
 	return [...]string{"succeeded", "rolled_back", "failed", "rollback_failed"}[o]
 }
 
+// TriggerKind is the kind of thing that stopped a deployment before its
+// end: what fired the rollback, or what left the deployment failed.
+type TriggerKind uint8
+
+const (
+	TriggerNone      TriggerKind = iota // the deployment ran to its end
+	TriggerAlarm                        // a CloudWatch alarm went into ALARM
+	TriggerAnalysis                     // an Argo analysis metric or a Flagger check failed
+	TriggerJudge                        // a Kayenta judge gave a Fail verdict
+	TriggerBreaker                      // the ECS deployment circuit breaker tripped
+	TriggerDeadline                     // the progress deadline passed
+	TriggerHuman                        // the on-call engineer acted on a red dashboard
+	TriggerApproval                     // a manual approval was rejected or timed out
+	TriggerHealth                       // new instances failed health checks during an evaluation
+	TriggerLifecycle                    // an in-place deployment failed at a lifecycle event
+	TriggerMigration                    // a schema migration failed
+	TriggerTimeLimit                    // the run's time limit stopped the controller
+	// TriggerEndState: the strategy reported success, but the world's end
+	// state contradicts it (the old version still answers requests).
+	TriggerEndState
+	// TriggerError is an operating error: the world refused a call the
+	// controller needed (an alarm or group that does not exist). It is a
+	// problem of the setup, not an outcome of the deployment: the runner
+	// reports it as an error.
+	TriggerError
+)
+
+// TriggerKinds lists every kind but TriggerNone, in order.
+var TriggerKinds = []TriggerKind{TriggerAlarm, TriggerAnalysis, TriggerJudge, TriggerBreaker, TriggerDeadline,
+	TriggerHuman, TriggerApproval, TriggerHealth, TriggerLifecycle, TriggerMigration, TriggerTimeLimit, TriggerEndState, TriggerError}
+
+func (k TriggerKind) String() string {
+	return [...]string{"", "alarm", "analysis", "judge", "breaker", "deadline", "human", "approval",
+		"health", "lifecycle", "migration", "time_limit", "end_state", "error"}[k]
+}
+
+// Trigger is what stopped a deployment: its kind and, for kinds with
+// several instances, which one (the alarm's or analysis metric's name, the
+// approval gate, the lifecycle event). Reports group runs by it, so Name
+// holds no measured values.
+type Trigger struct {
+	Kind TriggerKind
+	Name string
+}
+
 // Result is what a strategy reports when it returns.
 type Result struct {
 	Outcome Outcome
+	// Trigger is what stopped the deployment early (Kind TriggerNone when
+	// it ran to its end).
+	Trigger Trigger
 	Reason  string
 }
 

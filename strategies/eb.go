@@ -56,7 +56,7 @@ func (r *runner) useEB(p *ebPolicy) {
 // configured as a trigger. A trigger that fires while the deployment runs
 // is the same people or automation acting at once.
 func (r *runner) finishManual(a *abort, stopped func(), undo func() error) Result {
-	if a == nil || a.trigger || a.stuck {
+	if a == nil || a.fired || a.stuck {
 		return r.finish(a, undo)
 	}
 	r.env.Log.Note("deployment failed: " + a.reason + "; no automatic rollback, the environment keeps both versions")
@@ -66,7 +66,7 @@ func (r *runner) finishManual(a *abort, stopped func(), undo func() error) Resul
 	r.env.Log.Phase("failed: watching for a manual redeploy")
 	t := r.wait(*r.cfg.BakeTime)
 	if t == nil {
-		return Result{Outcome: Failed, Reason: a.reason}
+		return Result{Outcome: Failed, Trigger: a.trigger, Reason: a.reason}
 	}
 	t.reason += " → redeploy " + string(r.env.Target.From) + " (the deployment had failed: " + a.reason + ")"
 	return r.finish(t, undo)
@@ -93,5 +93,5 @@ func (r *runner) waitReadyEB(g GroupID, tg TargetGroupID, v Version, n int) *abo
 		r.env.Log.Note(fmt.Sprintf("%v: instances not healthy within %v: IgnoreHealthCheck, continuing", g, r.eb.timeout))
 		return nil
 	}
-	return fail("%d %s instances not healthy within %v", n, v, r.eb.timeout)
+	return failAs(Trigger{Kind: TriggerHealth}, "%d %s instances not healthy within %v", n, v, r.eb.timeout)
 }

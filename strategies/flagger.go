@@ -226,7 +226,7 @@ func (r *flaggerRun) tick() *abort {
 	}
 	if !r.deploymentReady(r.canaryG, r.canaryTG, to) {
 		if env.Clock.Now()-r.scaledAt > r.cfg.ProgressDeadline {
-			return fail("flagger: canary not ready within the progress deadline %v", r.cfg.ProgressDeadline)
+			return failAs(Trigger{Kind: TriggerDeadline}, "flagger: canary not ready within the progress deadline %v", r.cfg.ProgressDeadline)
 		}
 		if !r.waitNoted {
 			r.waitNoted = true
@@ -235,7 +235,7 @@ func (r *flaggerRun) tick() *abort {
 		return nil
 	}
 	if r.checker.RollbackDue() {
-		return &abort{reason: fmt.Sprintf("flagger: failed checks threshold reached %d", r.checker.FailedChecks()), trigger: true}
+		return &abort{trigger: Trigger{Kind: TriggerAnalysis}, reason: fmt.Sprintf("flagger: failed checks threshold reached %d", r.checker.FailedChecks()), fired: true}
 	}
 	if r.weight == 0 && r.iterations == 0 {
 		// Starting the analysis: Flagger runs the pre-rollout hooks, not
@@ -378,11 +378,11 @@ func (r *flaggerRun) promote() *abort {
 	r.newPrimary, r.promoted = g, true
 	r.phase = flaggerPromoting
 	a := r.replace(env.Target.Group, g, env.Target.TargetGroup, from, to, r.n, lim.MaxSurgePods, lim.MaxUnavailablePods)
-	if a != nil && !a.trigger {
+	if a != nil && !a.fired {
 		// Flagger's handleFailedPromotion: the primary cannot be trusted,
 		// the canary is the only healthy copy of the new revision.
 		_ = r.setRoute(100)
-		return &abort{reason: "flagger: promotion failed, primary not ready: " + a.reason, stuck: true}
+		return &abort{trigger: a.trigger, reason: "flagger: promotion failed, primary not ready: " + a.reason, stuck: true}
 	}
 	return a
 }

@@ -40,7 +40,7 @@ func (r *runner) deployWindow(ids []InstanceID, v Version, conc int, block bool)
 					continue
 				}
 				r.w.deployFailed(id)
-				bad = fail("deployment to %v failed at %s: %s", id, st.Step, st.Err)
+				bad = failAs(Trigger{TriggerLifecycle, st.Step}, "deployment to %v failed at %s: %s", id, st.Step, st.Err)
 				running = append(still, running[k+1:]...)
 				return true
 			default:

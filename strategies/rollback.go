@@ -15,8 +15,10 @@ import (
 // fields take the defaults listed here.
 type Rollback struct {
 	// Alarms are CloudWatch alarm names; any of them in ALARM is a trigger
-	// (CodeDeploy alarmConfiguration, EB/ASG instance refresh alarms).
-	Alarms []string `yaml:"alarms"`
+	// (CodeDeploy alarmConfiguration, EB/ASG instance refresh alarms). The
+	// ref tag asks a scenario loader to resolve the names against the
+	// scenario's alarms.
+	Alarms []string `yaml:"alarms" ref:"alarm"`
 	// Analysis are Argo Rollouts AnalysisTemplate metrics run in the
 	// background for the whole rollout (Argo's canary.analysis); a Failed or
 	// Error metric is a trigger.
@@ -401,35 +403,44 @@ func measure(obs Observer, s Scope, metric string, d time.Duration) (float64, bo
 	return math.NaN(), false
 }
 
-// check evaluates the triggers once and returns the reason of the first
-// that fires, or "". stuck is set when the trigger stops the deployment
-// without rolling back (a circuit breaker without rollback).
-func (w *watcher) check() (reason string, stuck bool) {
-	for _, f := range []func() string{w.checkAlarms, w.checkAnalysis, w.checkJudge} {
-		if r := f(); r != "" {
-			return r, false
-		}
+// check evaluates the triggers once and returns the first that fires, or
+// nil. The abort is stuck when the trigger stops the deployment without
+// rolling back (a circuit breaker without rollback).
+func (w *watcher) check() *abort {
+	if a := w.checkAlarms(); a != nil {
+		return a
+	}
+	if a := w.checkAnalysis(); a != nil {
+		return a
+	}
+	if r := w.checkJudge(); r != "" {
+		return failAs(Trigger{Kind: TriggerJudge}, "%s", r)
 	}
 	if r := w.checkCircuitBreaker(); r != "" {
-		return r, !w.cfg.CircuitBreaker.Rollback
+		return &abort{trigger: Trigger{Kind: TriggerBreaker}, reason: r, stuck: !w.cfg.CircuitBreaker.Rollback}
 	}
-	return w.checkHuman(), false
+	if r := w.checkHuman(); r != "" {
+		return failAs(Trigger{Kind: TriggerHuman}, "%s", r)
+	}
+	return nil
 }
 
-func (w *watcher) checkAlarms() string {
+// checkAlarms: an alarm that cannot be read (one that does not exist) is
+// an operating error, not a reason to roll back.
+func (w *watcher) checkAlarms() *abort {
 	for _, a := range w.cfg.Alarms {
 		st, err := w.env.Obs.AlarmState(a)
 		if err != nil {
-			return fmt.Sprintf("alarm %s: %v", a, err)
+			return fail("alarm %s: %v", a, err)
 		}
 		if st == InAlarm {
-			return "alarm " + a + " in ALARM"
+			return failAs(Trigger{TriggerAlarm, a}, "alarm %s in ALARM", a)
 		}
 	}
-	return ""
+	return nil
 }
 
-func (w *watcher) checkAnalysis() string {
+func (w *watcher) checkAnalysis() *abort {
 	now := w.env.Clock.Now()
 	for _, sm := range w.metrics {
 		if sm.done || now < sm.next {
@@ -438,13 +449,13 @@ func (w *watcher) checkAnalysis() string {
 		sm.next = now + sm.m.Interval
 		if r := observeMetric(w.env, sm.e, sm.m, w.scope(sm.m.Scope)); r != "" {
 			sm.done = true
-			return r
+			return failAs(Trigger{TriggerAnalysis, sm.m.Name}, "%s", r)
 		}
 		if sm.e.Phase().Completed() {
 			sm.done = true
 		}
 	}
-	return ""
+	return nil
 }
 
 // observeMetric takes one measurement; it returns a rollback reason when

@@ -310,7 +310,7 @@ func (s *rolling) runReplace(r *runner, n, surge, unavail int) Result {
 	}
 	if a == nil {
 		if err := env.ASG.DeleteGroup(env.Target.Group); err != nil {
-			return Result{Outcome: Failed, Reason: err.Error()}
+			return failed(err)
 		}
 	}
 	return r.finish(a, func() error {

@@ -79,7 +79,7 @@ func (s *trafficSplitting) Run(env Env) Result {
 	if a == nil {
 		// EB rolls back when the new instances fail health checks during
 		// the evaluation.
-		r.guards = append(r.guards, func() string {
+		r.guard(TriggerHealth, func() string {
 			if k := env.Obs.HealthyHosts(tg); k < n {
 				return fmt.Sprintf("new instances unhealthy during evaluation (%d/%d healthy)", k, n)
 			}
