@@ -69,10 +69,14 @@ func HTML(w io.Writer, sc *scenarios.Scenario, rep *scenarios.Report) error {
 }
 
 func pageTitle(sc *scenarios.Scenario, rep *scenarios.Report) string {
+	t := rep.Scenario
 	if sc.Title != "" {
-		return sc.Title
+		t = sc.Title
 	}
-	return rep.Scenario
+	if rep.Point != "" {
+		t += " [" + rep.Point + "]" // one grid point of a sweep
+	}
+	return t
 }
 
 type htmlPage struct {

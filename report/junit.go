@@ -11,12 +11,19 @@ import (
 // JUnit XML: one testsuite per experiment, one testcase per expect:
 // threshold per strategy, so that CI systems show each threshold as a
 // test. A strategy with no thresholds gets one testcase that passes when
-// every run finished.
+// every run finished. An interrupted experiment says so: its suite gets
+// the properties complete=false and interrupted=true and an errored
+// testcase "interrupted" naming how many runs finished, and a strategy
+// whose runs did not all finish gets a failed testcase "completed"
+// instead of thresholds evaluated on partial results, so that partial
+// results (or an experiment that never started) are never taken for a
+// clean pass.
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -55,8 +62,23 @@ func JUnit(w io.Writer, reps []*scenarios.Report) error {
 		s := junitSuite{Name: "deploysim." + r.Scenario, Properties: []junitProperty{
 			{"seed", fmt.Sprint(r.Seed)}, {"replications", fmt.Sprint(r.Replications)},
 		}}
+		if r.Point != "" {
+			s.Name += " [" + r.Point + "]"
+			s.Properties = append(s.Properties, junitProperty{"point", r.Point})
+		}
 		if !r.Complete {
-			s.Properties = append(s.Properties, junitProperty{"complete", "false"})
+			s.Properties = append(s.Properties, junitProperty{"complete", "false"}, junitProperty{"interrupted", "true"})
+			runs, want := 0, r.Replications*max(1, len(r.Results))
+			for _, sum := range r.Results {
+				runs += sum.Runs
+			}
+			msg := fmt.Sprintf("interrupted: %d of %d runs finished; partial results", runs, want)
+			if len(r.Results) == 0 {
+				msg = "interrupted before this scenario ran"
+			}
+			s.Cases = append(s.Cases, junitCase{Name: "interrupted", Classname: "deploysim." + r.Scenario,
+				Error: &junitFailure{Message: msg, Type: "interrupted"}})
+			s.Errors++
 		}
 		for _, sum := range r.Results {
 			class := "deploysim." + r.Scenario + "." + sum.Label
@@ -88,6 +110,7 @@ func JUnit(w io.Writer, reps []*scenarios.Report) error {
 		}
 		all.Tests += s.Tests
 		all.Failures += s.Failures
+		all.Errors += s.Errors
 		all.Suites = append(all.Suites, s)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {

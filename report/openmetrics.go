@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,29 +38,48 @@ type OpenMetricsOptions struct {
 //	deploysim_complete{scenario}                     0 when interrupted: partial results
 //
 // With o.Timeline, the per-bucket series of each strategy's first
-// replication follow with timestamps (deploysim_timeline_*).
+// replication follow with timestamps (deploysim_timeline_*). The reports
+// of a sweep's grid points (Report.Point set) carry a point label
+// ("world.instances=40 versions.v2.error_rate=5%") on every series.
 func OpenMetrics(w io.Writer, reps []*scenarios.Report, o OpenMetricsOptions) error {
 	reg := prometheus.NewPedanticRegistry()
+	experiment := []string{"scenario"}
+	sweep := slices.ContainsFunc(reps, func(r *scenarios.Report) bool { return r.Point != "" })
+	if sweep {
+		experiment = []string{"scenario", "point"}
+	}
+	base := append(slices.Clone(experiment), "strategy")
+	labels := func(more ...string) []string { return append(slices.Clone(base), more...) }
 	metric := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "deploysim_metric", Help: "Summary statistic of a metric over the Monte Carlo replications.",
-	}, []string{"scenario", "strategy", "metric", "stat"})
+	}, labels("metric", "stat"))
 	outcome := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "deploysim_outcome_ratio", Help: "Share of replications ending in each outcome.",
-	}, []string{"scenario", "strategy", "outcome"})
+	}, labels("outcome"))
 	threshold := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "deploysim_threshold_ok", Help: "1 when the expect: threshold held, else 0.",
-	}, []string{"scenario", "strategy", "expr"})
+	}, labels("expr"))
 	runs := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "deploysim_runs", Help: "Replications that finished.",
-	}, []string{"scenario", "strategy"})
+	}, labels())
 	complete := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "deploysim_complete", Help: "1 when every replication finished, 0 for the partial results of an interrupted run.",
-	}, []string{"scenario"})
+	}, experiment)
 	reg.MustRegister(metric, outcome, threshold, runs, complete)
 	for _, r := range reps {
-		complete.WithLabelValues(r.Scenario).Set(map[bool]float64{false: 0, true: 1}[r.Complete])
+		exp := []string{r.Scenario}
+		if sweep {
+			exp = append(exp, r.Point)
+		}
+		complete.WithLabelValues(exp...).Set(map[bool]float64{false: 0, true: 1}[r.Complete])
 		for _, s := range r.Results {
-			runs.WithLabelValues(r.Scenario, s.Label).Set(float64(s.Runs))
+			id := func(more ...string) []string {
+				if sweep {
+					return append([]string{r.Scenario, r.Point, s.Label}, more...)
+				}
+				return append([]string{r.Scenario, s.Label}, more...)
+			}
+			runs.WithLabelValues(id()...).Set(float64(s.Runs))
 			for _, name := range models.MetricNames {
 				st, ok := s.Metrics[name]
 				if !ok {
@@ -70,19 +90,19 @@ func OpenMetrics(w io.Writer, reps []*scenarios.Report, o OpenMetricsOptions) er
 					v    float64
 				}{{"mean", st.Mean}, {"stddev", st.StdDev}, {"p50", st.P50}, {"p95", st.P95}, {"ci95_low", st.CILow}, {"ci95_high", st.CIHigh}} {
 					if !math.IsNaN(kv.v) {
-						metric.WithLabelValues(r.Scenario, s.Label, name, kv.stat).Set(kv.v)
+						metric.WithLabelValues(id(name, kv.stat)...).Set(kv.v)
 					}
 				}
 			}
 			for _, oc := range []string{"succeeded", "rolled_back", "failed", "rollback_failed"} {
-				outcome.WithLabelValues(r.Scenario, s.Label, oc).Set(s.Outcomes[oc])
+				outcome.WithLabelValues(id(oc)...).Set(s.Outcomes[oc])
 			}
 			for _, c := range s.Expect {
 				v := 0.0
 				if c.OK {
 					v = 1
 				}
-				threshold.WithLabelValues(r.Scenario, s.Label, c.Expr).Set(v)
+				threshold.WithLabelValues(id(c.Expr)...).Set(v)
 			}
 		}
 	}
@@ -91,7 +111,7 @@ func OpenMetrics(w io.Writer, reps []*scenarios.Report, o OpenMetricsOptions) er
 		return err
 	}
 	if o.Timeline {
-		mfs = append(mfs, timelineFamilies(reps)...)
+		mfs = append(mfs, timelineFamilies(reps, sweep)...)
 	}
 	for _, mf := range mfs {
 		if _, err := expfmt.MetricFamilyToOpenMetrics(w, mf); err != nil {
@@ -106,7 +126,7 @@ func OpenMetrics(w io.Writer, reps []*scenarios.Report, o OpenMetricsOptions) er
 // sample run. They are built as data, not through a registry, because a
 // registry rightly refuses two samples of one series, and a timeline is
 // exactly that: one series with a sample per bucket.
-func timelineFamilies(reps []*scenarios.Report) []*dto.MetricFamily {
+func timelineFamilies(reps []*scenarios.Report, sweep bool) []*dto.MetricFamily {
 	type fam struct {
 		name, help string
 		value      func(p *models.Point, v int) float64
@@ -141,10 +161,11 @@ func timelineFamilies(reps []*scenarios.Report) []*dto.MetricFamily {
 					}
 				}
 				for _, v := range versions {
-					labels := []*dto.LabelPair{
-						{Name: proto.String("scenario"), Value: proto.String(r.Scenario)},
-						{Name: proto.String("strategy"), Value: proto.String(s.Label)},
+					labels := []*dto.LabelPair{{Name: proto.String("scenario"), Value: proto.String(r.Scenario)}}
+					if sweep {
+						labels = append(labels, &dto.LabelPair{Name: proto.String("point"), Value: proto.String(r.Point)})
 					}
+					labels = append(labels, &dto.LabelPair{Name: proto.String("strategy"), Value: proto.String(s.Label)})
 					if f.perVersion {
 						labels = append(labels, &dto.LabelPair{Name: proto.String("version"), Value: proto.String(tl.Versions[v])})
 					}

@@ -251,20 +251,58 @@ func SweepTable(w io.Writer, r *scenarios.SweepReport, o TableOptions) error {
 			for _, c := range columns {
 				row = append(row, cell(c.metric, s))
 			}
-			pass := 0
-			for _, c := range s.Expect {
-				if c.OK {
-					pass++
-				}
-			}
-			th := "–"
-			if len(s.Expect) > 0 {
-				th = fmt.Sprintf("%d/%d ✓", pass, len(s.Expect))
-			}
-			if err := t.Append(toAny(append(row, th))...); err != nil {
+			if err := t.Append(toAny(append(row, thresholdCell(s)))...); err != nil {
 				return err
 			}
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	sweepFailures(w, r, o)
+	return nil
+}
+
+// thresholdCell is a sweep row's verdict: how many thresholds held, or
+// ✗ and each one that failed.
+func thresholdCell(s *scenarios.Summary) string {
+	if len(s.Expect) == 0 {
+		return "–"
+	}
+	var failed []string
+	for _, c := range s.Expect {
+		if !c.OK {
+			failed = append(failed, "✗ "+c.Expr)
+		}
+	}
+	if len(failed) == 0 {
+		return fmt.Sprintf("%d/%d ✓", len(s.Expect), len(s.Expect))
+	}
+	return strings.Join(failed, "; ")
+}
+
+// sweepFailures lists, under a sweep's table, every threshold that failed
+// with its grid point and what was observed.
+func sweepFailures(w io.Writer, r *scenarios.SweepReport, o TableOptions) {
+	red, reset := "", ""
+	if o.Color && !o.Markdown {
+		red, reset = "\x1b[31m", "\x1b[0m"
+	}
+	header := false
+	for _, rep := range r.Reports() {
+		for _, s := range rep.Results {
+			for _, c := range s.Expect {
+				if c.OK {
+					continue
+				}
+				if !header {
+					fmt.Fprintln(w)
+					fmt.Fprintln(w, "failed thresholds")
+					header = true
+				}
+				fmt.Fprintf(w, "  %s%s%s %s, %s: %s %s %s\n", red, "✗", reset, rep.Point, s.Label, c.Expr,
+					strings.Repeat(".", max(2, 40-len(c.Expr))), Observed(c))
+			}
+		}
+	}
 }

@@ -108,7 +108,7 @@ func parseScenario(name string, src []byte, opts LoadOptions) (*Scenario, error)
 	if err != nil {
 		return nil, err
 	}
-	return loadNode(name, root, opts)
+	return loadNode(name, name, root, opts)
 }
 
 // parseYAML parses a scenario's YAML and refuses alias cycles and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +24,27 @@ import (
 // ErrInterrupted is returned (wrapped, with the partial report) when the
 // context was cancelled before every run finished.
 var ErrInterrupted = errors.New("interrupted")
+
+// InternalError is a bug met in a run: a panic, or a broken invariant of
+// the simulation (sim.Bug), with what reproduces it.
+type InternalError struct {
+	Scenario, Strategy string
+	// WorldSeed is the run's world seed; RootSeed and Replication (-1
+	// when unknown) are what --seed and the replication index reproduce
+	// it from.
+	WorldSeed, RootSeed uint64
+	Replication         int
+	Panic               any
+	Stack               []byte
+}
+
+func (e *InternalError) Error() string {
+	where := fmt.Sprintf("world seed %d", e.WorldSeed)
+	if e.Replication >= 0 {
+		where = fmt.Sprintf("seed %d, replication %d (world seed %d)", e.RootSeed, e.Replication, e.WorldSeed)
+	}
+	return fmt.Sprintf("scenario %s, strategy %s, %s: panic: %v", e.Scenario, e.Strategy, where, e.Panic)
+}
 
 // Options control an experiment; zero values take the scenario's settings.
 type Options struct {
@@ -47,7 +69,11 @@ type Options struct {
 // the scenario's order. Its JSON form is the stable document of
 // docs/json-output.md.
 type Report struct {
-	Scenario     string     `json:"scenario"`
+	Scenario string `json:"scenario"`
+	// Point names a sweep's grid point ("world.instances=40
+	// versions.v2.error_rate=5%") when the report is one; SweepReport's
+	// JSON carries it as set.
+	Point        string     `json:"-"`
 	Title        string     `json:"title,omitempty"`
 	Seed         uint64     `json:"seed"`
 	Replications int        `json:"replications"`
@@ -248,18 +274,22 @@ func (sc *Scenario) RunOnce(ctx context.Context, st *Strategy, seed uint64) (mod
 // start processes in it (a live monitor pacing the run against the wall
 // clock, say) before the deployment runs.
 func (sc *Scenario) RunWith(ctx context.Context, st *Strategy, seed uint64, before func(*models.World)) (res models.Result, err error) {
-	defer func() {
-		// A broken invariant in the simulation is a bug: report it with
-		// what reproduces it instead of taking the other runs down.
-		if p := recover(); p != nil {
-			err = fmt.Errorf("scenario %s, strategy %s, world seed %d: panic: %v", sc.Name, st.Label, seed, p)
+	// A panic is a bug: report it with what reproduces it instead of
+	// taking the other runs down. The first panic is the one that
+	// matters: closing a world whose run panicked may panic again.
+	bug := func() {
+		if p := recover(); p != nil && err == nil {
+			err = &InternalError{Scenario: sc.Name, Strategy: st.Label, WorldSeed: seed, Replication: -1,
+				Panic: p, Stack: debug.Stack()}
 		}
-	}()
+	}
+	defer bug()
 	w, err := models.NewContext(ctx, sc.Config, seed)
 	if err != nil {
 		return res, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
 	defer w.Close()
+	defer bug()
 	strat, err := st.New()
 	if err != nil {
 		return res, fmt.Errorf("scenario %s: strategy %s: %w", sc.Name, st.Label, err)
@@ -353,6 +383,9 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 				k = s*reps + r
 				st := &sc.Strategies[s]
 				res, err := sc.RunOnce(ctx, st, ReplicationSeed(seed, r))
+				if ie, ok := err.(*InternalError); ok {
+					ie.RootSeed, ie.Replication = seed, r
+				}
 				if err != nil {
 					if ctx.Err() == nil {
 						errOnce.Do(func() { firstErr = err; cancel() })

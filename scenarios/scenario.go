@@ -220,7 +220,9 @@ func syntaxError(name string, err error) error {
 	return &LoadError{Errs: []FieldError{fe}}
 }
 
-func loadNode(name string, root *yaml.Node, opts LoadOptions) (*Scenario, error) {
+// loadNode loads a scenario whose problems are reported in file name;
+// file is the scenario's file, whose base name names it by default.
+func loadNode(name, file string, root *yaml.Node, opts LoadOptions) (*Scenario, error) {
 	d := newDecoder(name)
 	d.opts = opts
 	d.strictLabels = true
@@ -232,7 +234,7 @@ func loadNode(name string, root *yaml.Node, opts LoadOptions) (*Scenario, error)
 	d.decode(n, reflect.ValueOf(&f).Elem(), "")
 	sc := &Scenario{File: f, Source: name, Warnings: d.warnings, pos: d.pos}
 	if sc.Name == "" {
-		sc.Name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		sc.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	}
 	sc.check(d)
 	if err := d.err(); err != nil {

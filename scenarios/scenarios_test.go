@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deploysim/deploysim/strategies"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -328,5 +331,32 @@ func TestReasonsKeepNames(t *testing.T) {
 		if got != w {
 			t.Errorf("%s (seed %d): reason %+v, want %+v", s.Label, rep.Seed, got, w)
 		}
+	}
+}
+
+type panicking struct{}
+
+func (panicking) Name() string { return "panicking" }
+func (panicking) Run(strategies.Env) strategies.Result {
+	panic("invariant broken: requests not conserved")
+}
+
+// TestPanicIsInternalError: a panic in a run is a bug, reported as an
+// InternalError with what reproduces it (scenario, strategy, root seed,
+// replication) and the stack, never as an ordinary error.
+func TestPanicIsInternalError(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte("replications: 2\nseed: 7\nworld: {instances: 4, traffic: {rate: 40}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Strategies[0].spec.New = func(func(any) error) (strategies.Strategy, error) { return panicking{}, nil }
+	_, err = sc.Run(context.Background(), Options{Workers: 1})
+	var ie *InternalError
+	if !errors.As(err, &ie) {
+		t.Fatalf("want *InternalError, got %v", err)
+	}
+	if ie.Scenario != "s" || ie.Strategy != "rolling" || ie.RootSeed != 7 || ie.Replication != 0 ||
+		ie.WorldSeed != ReplicationSeed(7, 0) || ie.Panic != "invariant broken: requests not conserved" || len(ie.Stack) == 0 {
+		t.Errorf("internal error lacks what reproduces it: %+v\n%s", ie, ie.Stack)
 	}
 }

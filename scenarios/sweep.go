@@ -89,12 +89,13 @@ func NewSweep(ctx context.Context, name string, src []byte, params []Param, opts
 				errs = append(errs, FieldError{File: name, Field: p.Path, Msg: "--set: " + err.Error()})
 			}
 		}
-		sc, err := loadNode(fmt.Sprintf("%s [%s]", name, strings.Join(labels, " ")), doc, opts)
+		sc, err := loadNode(fmt.Sprintf("%s [%s]", name, strings.Join(labels, " ")), name, doc, opts)
 		if le, ok := err.(*LoadError); ok {
 			errs = append(errs, le.Errs...)
 		} else if err != nil {
 			return nil, err
 		}
+
 		sw.Points = append(sw.Points, SweepPoint{Set: set, Scenario: sc})
 		if !next(idx, params) {
 			break
@@ -232,6 +233,59 @@ func (r *SweepReport) Passed() bool {
 	}
 	return true
 }
+
+// Reports returns one Report per grid point (Point names it), for the
+// outputs that take experiments: JUnit, OpenMetrics, HTML reports.
+func (r *SweepReport) Reports() []*Report {
+	var out []*Report
+	for _, p := range r.Points {
+		rep := &Report{Scenario: r.Scenario, Point: pointName(r.Parameters, p.Set), Seed: r.Seed,
+			Replications: r.Replications, Complete: true, Results: p.Results}
+		for _, s := range p.Results {
+			if s.Runs < r.Replications {
+				rep.Complete = false
+			}
+		}
+		out = append(out, rep)
+	}
+	return out
+}
+
+// pointName names a grid point: "path=value" in the parameters' order.
+func pointName(params []string, set map[string]string) string {
+	parts := make([]string, len(params))
+	for i, k := range params {
+		parts[i] = k + "=" + set[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+// Pending returns empty reports (Complete false) for the grid points r
+// lacks, those an interruption kept from running.
+func (sw *Sweep) Pending(r *SweepReport, opts Options) []*Report {
+	var out []*Report
+	params := make([]string, len(sw.Params))
+	for i, p := range sw.Params {
+		params[i] = p.Path
+	}
+	for _, p := range sw.Points[min(len(r.Points), len(sw.Points)):] {
+		out = append(out, p.Scenario.pending(opts, pointName(params, p.Set)))
+	}
+	return out
+}
+
+// pending is the empty report of sc, not run.
+func (sc *Scenario) pending(opts Options, point string) *Report {
+	seed := sc.Seed
+	if opts.Seed != nil {
+		seed = *opts.Seed
+	}
+	return &Report{Scenario: sc.Name, Point: point, Title: sc.Title, Seed: seed, Replications: pick(opts.Replications, sc.Replications)}
+}
+
+// Pending is the empty report of sc, for an experiment an interruption
+// kept from running.
+func (sc *Scenario) Pending(opts Options) *Report { return sc.pending(opts, "") }
 
 // Strategies lists the strategy labels of the first point.
 func (r *SweepReport) Strategies() []string {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -186,7 +187,12 @@ func TestHostileInputs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), hostileTime)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, binary, append(c.args, "--progress", "never")...)
+			args := c.args
+			if slices.Contains([]string{"run", "compare", "sweep"}, args[0]) {
+				// only the commands that run experiments have --progress
+				args = append(slices.Clone(args), "--progress", "never")
+			}
+			cmd := exec.CommandContext(ctx, binary, args...)
 			cmd.Env = append(os.Environ(), "NO_COLOR=1")
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -26,7 +26,7 @@ func (a *app) importCmd() *cobra.Command {
 	for _, k := range importer.Kinds() {
 		kinds = append(kinds, string(k))
 	}
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "import KIND FILE [FILE...]",
 		Short: "Print the deploysim strategy block equivalent to a deployment config you already run",
 		Long: `import reads a deployment configuration and prints the equivalent deploysim
@@ -87,4 +87,6 @@ See docs/importers.md for every mapping.`,
 			return a.emit(func(w io.Writer) error { _, err := w.Write(y); return err })
 		},
 	}
+	a.outputFlag(c)
+	return c
 }

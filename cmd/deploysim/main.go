@@ -2,7 +2,8 @@
 // and measures what they cost the users.
 //
 // Exit codes: 0 ok, 1 runtime error (or interrupted), 2 invalid input,
-// 99 thresholds (expect:) failed.
+// 3 internal error (a bug: a panic or a broken invariant), 99 thresholds
+// (expect:) failed.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -25,6 +27,7 @@ const (
 	exitOK         = 0
 	exitError      = 1
 	exitInvalid    = 2
+	exitInternal   = 3
 	exitThresholds = 99
 )
 
@@ -46,8 +49,24 @@ func main() {
 
 // run executes the CLI and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, stdout, stderr)
+}
+
+// runWith is run with extra commands (tests add ones that fail on
+// purpose). A panic anywhere on this goroutine is a bug: it is reported
+// as an internal error with what to report, exit code 3, never Go's exit
+// code 2 (which means invalid input here). Panics in the runs themselves
+// are recovered by the runner and arrive as *scenarios.InternalError.
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, extra ...*cobra.Command) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			internalError(stderr, args, fmt.Sprintf("panic: %v", p), debug.Stack())
+			code = exitInternal
+		}
+	}()
 	app := &app{stdout: stdout, stderr: stderr}
 	root := app.rootCmd()
+	root.AddCommand(extra...)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -56,7 +75,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	var le *scenarios.LoadError
+	var ie *scenarios.InternalError
 	switch {
+	case errors.As(err, &ie):
+		internalError(stderr, args, ie.Error(), ie.Stack)
+		return exitInternal
 	case errors.Is(err, errThresholds), errors.Is(err, errSilentInvalid):
 		// already shown
 	case errors.As(err, &le):
@@ -71,6 +94,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	return exitError
+}
+
+// internalError reports a bug with what its report needs: the version,
+// the command line, the scenario, strategy and seed (in what), the panic
+// and where it happened.
+func internalError(w io.Writer, args []string, what string, stack []byte) {
+	fmt.Fprintf(w, "deploysim: internal error: %s\n", what)
+	fmt.Fprintf(w, "This is a bug in deploysim, not a problem with your input. Please report it with this\n"+
+		"message, the scenario file and:\n  version: %s\n  command: deploysim %s\n", version(), strings.Join(args, " "))
+	if len(stack) > 0 {
+		fmt.Fprintf(w, "\n%s", stack)
+	}
+}
+
+// version is the module version and VCS revision the binary was built
+// from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if rev != "" {
+		v += " " + rev + modified
+	}
+	return v + " " + bi.GoVersion
 }
 
 // usage marks command-line mistakes as invalid input (exit 2).
@@ -108,27 +168,57 @@ injects faults, and measures downtime, rollback time, blast radius and more
 over seeded Monte Carlo replications.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usage("%v", err) })
-	pf := root.PersistentFlags()
-	pf.IntVar(&a.replications, "replications", 0, "replications per strategy (default: the scenario's)")
-	pf.Uint64Var(&a.seed, "seed", 0, "root seed (default: the scenario's)")
-	pf.IntVar(&a.workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
-	pf.StringVar(&a.format, "format", "table", "output format: table, markdown or json")
-	pf.StringVar(&a.progress, "progress", "auto", "progress on stderr: auto (on a terminal), always or never")
-	pf.StringVar(&a.color, "color", "auto", "color: auto (terminal, unless NO_COLOR is set), always or never")
-	pf.StringVar(&a.report, "report", "", "write a self-contained HTML report to `FILE.html`")
-	pf.StringVar(&a.junit, "junit", "", "write the thresholds as JUnit XML to `FILE` (for CI systems)")
-	pf.StringVar(&a.openmetrics, "openmetrics", "", "write the summary as OpenMetrics text to `FILE`")
-	pf.BoolVar(&a.omTimeline, "openmetrics-timeline", false, "with --openmetrics: add each strategy's timeline with timestamps (for promtool tsdb create-blocks-from openmetrics)")
-	pf.StringVarP(&a.output, "output", "o", "", "write the output to `FILE` (atomically) instead of stdout")
-	pf.StringArrayVar(&a.importDirs, "import-dir", nil, "let a scenario's from_file read under `DIR` too (default: only under the scenario's own folder; repeatable)")
-	pf.StringVar(&a.memBudget, "memory-budget", "4GiB", "refuse an experiment estimated to need more memory than this (e.g. 512MiB, 8GiB)")
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return a.checkFlags(c) }
 
 	root.AddCommand(a.runCmd(), a.compareCmd(), a.sweepCmd(), a.validateCmd(),
 		a.listCmd(), a.explainCmd(), a.schemaCmd(), a.serveCmd(), a.importCmd())
 	return root
+}
+
+// Flags are declared only on the commands they apply to, so that the
+// flag parser refuses one a command would ignore (exit 2): `list
+// strategies --report x.html` is an error, not a silent no-op.
+
+// runFlags are the experiment's: run, compare, sweep.
+func (a *app) runFlags(c *cobra.Command) {
+	f := c.Flags()
+	f.IntVar(&a.replications, "replications", 0, "replications per strategy (default: the scenario's)")
+	a.seedFlag(c)
+	f.IntVar(&a.workers, "workers", 0, "parallel workers (default: all cores); results do not depend on it")
+	f.StringVar(&a.progress, "progress", "auto", "progress on stderr: auto (on a terminal), always or never")
+	f.StringVar(&a.format, "format", "table", "output format: table, markdown or json")
+	f.StringVar(&a.color, "color", "auto", "color: auto (terminal, unless NO_COLOR is set), always or never")
+	a.outputFlag(c)
+	f.StringVar(&a.report, "report", "", "write a self-contained HTML report to `FILE.html`")
+	f.StringVar(&a.junit, "junit", "", "write the thresholds as JUnit XML to `FILE` (for CI systems)")
+	f.StringVar(&a.openmetrics, "openmetrics", "", "write the summary as OpenMetrics text to `FILE`")
+	f.BoolVar(&a.omTimeline, "openmetrics-timeline", false, "with --openmetrics: add each strategy's timeline with timestamps (for promtool tsdb create-blocks-from openmetrics)")
+	a.importDirFlag(c)
+	a.memoryBudgetFlag(c)
+}
+
+// importDirFlag is for every command that loads scenario files: run,
+// compare, sweep, validate, serve.
+func (a *app) importDirFlag(c *cobra.Command) {
+	c.Flags().StringArrayVar(&a.importDirs, "import-dir", nil, "let a scenario's from_file read under `DIR` too (default: only under the scenario's own folder; repeatable)")
+}
+
+// memoryBudgetFlag is for the commands that run experiments (run,
+// compare, sweep) and validate, which prints the estimate and refuses
+// what they would refuse.
+func (a *app) memoryBudgetFlag(c *cobra.Command) {
+	c.Flags().StringVar(&a.memBudget, "memory-budget", "4GiB", "refuse an experiment estimated to need more memory than this (e.g. 512MiB, 8GiB)")
+}
+
+func (a *app) seedFlag(c *cobra.Command) {
+	c.Flags().Uint64Var(&a.seed, "seed", 0, "root seed (default: the scenario's)")
+}
+
+func (a *app) outputFlag(c *cobra.Command) {
+	c.Flags().StringVarP(&a.output, "output", "o", "", "write the output to `FILE` (atomically) instead of stdout")
 }
 
 func (a *app) checkFlags(c *cobra.Command) error {
@@ -220,6 +310,7 @@ func (a *app) runCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&strategy, "strategy", "", "run only this strategy (a label of the scenario or a catalogue name)")
 	a.timelineFlag(c)
+	a.runFlags(c)
 	return c
 }
 
@@ -255,6 +346,7 @@ func (a *app) compareCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&list, "strategies", "", "comma-separated strategies to compare (labels of the scenario or catalogue names)")
 	a.timelineFlag(c)
+	a.runFlags(c)
 	return c
 }
 
@@ -289,26 +381,32 @@ func (a *app) runScenarios(cmd *cobra.Command, scs []*scenarios.Scenario) error 
 	if a.timeline && a.format != "json" {
 		return usage("--timeline needs --format json")
 	}
-	var reps []*scenarios.Report
+	var reps, notRun []*scenarios.Report
 	var runErr error
 	for _, sc := range scs {
 		a.warn(sc)
 	}
 	for _, sc := range scs {
+		if runErr != nil {
+			notRun = append(notRun, sc.Pending(a.options(cmd, sc.Name)))
+			continue
+		}
 		rep, err := sc.Run(cmd.Context(), a.options(cmd, sc.Name))
 		if rep != nil {
 			reps = append(reps, rep)
 		}
 		if err != nil {
 			runErr = err
-			break
 		}
+	}
+	if !errors.Is(runErr, scenarios.ErrInterrupted) {
+		notRun = nil // a failed run writes what finished, and no JUnit verdict on the rest
 	}
 	if len(reps) > 0 {
 		if err := a.emit(func(w io.Writer) error { return a.render(w, reps) }); err != nil {
 			return err
 		}
-		if err := a.writeArtifacts(scs[:len(reps)], reps); err != nil {
+		if err := a.writeArtifacts(scs[:len(reps)], reps, notRun); err != nil {
 			return err
 		}
 	}
@@ -351,9 +449,21 @@ func (a *app) sweepCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := sw.Run(cmd.Context(), a.options(cmd, name))
+			opts := a.options(cmd, name)
+			rep, err := sw.Run(cmd.Context(), opts)
 			if rep != nil {
 				if e := a.emit(func(w io.Writer) error { return a.renderSweep(w, rep) }); e != nil {
+					return e
+				}
+				var scs []*scenarios.Scenario
+				for _, p := range sw.Points {
+					scs = append(scs, p.Scenario)
+				}
+				var notRun []*scenarios.Report
+				if errors.Is(err, scenarios.ErrInterrupted) {
+					notRun = sw.Pending(rep, opts)
+				}
+				if e := a.writeArtifacts(scs, rep.Reports(), notRun); e != nil {
 					return e
 				}
 			}
@@ -367,6 +477,7 @@ func (a *app) sweepCmd() *cobra.Command {
 		},
 	}
 	c.Flags().StringArrayVar(&sets, "set", nil, "a parameter and its values: PATH=V1,V2,... (repeatable; the grid is their product)")
+	a.runFlags(c)
 	return c
 }
 
@@ -384,7 +495,7 @@ func readSource(arg string) (string, []byte, error) {
 }
 
 func (a *app) validateCmd() *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check scenario files: every problem with its line and column",
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -417,6 +528,9 @@ func (a *app) validateCmd() *cobra.Command {
 			return nil
 		},
 	}
+	a.importDirFlag(c)
+	a.memoryBudgetFlag(c)
+	return c
 }
 
 // errSilentInvalid: the problems were printed already; exit 2.

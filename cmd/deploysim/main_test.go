@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/deploysim/deploysim/scenarios"
 )
 
 var binary string
@@ -263,5 +268,141 @@ func TestFromFile(t *testing.T) {
 	os.WriteFile(bad, []byte("strategies:\n  - from_file: {kind: helm, path: deployment.yaml}\n"), 0o644)
 	if _, errOut, code := deploysim(t, "validate", bad); code != 2 || !strings.Contains(errOut, "bad.yaml:2:") {
 		t.Fatalf("bad from_file: exit %d, %s", code, errOut)
+	}
+}
+
+// TestFlagsOnlyWhereTheyApply: a flag a command would ignore is refused
+// (exit 2), not silently dropped.
+func TestFlagsOnlyWhereTheyApply(t *testing.T) {
+	for _, args := range [][]string{
+		{"list", "strategies", "--report", "x.html"},
+		{"explain", "canary", "--format", "json"},
+		{"validate", "default", "-o", "f"},
+		{"validate", "default", "--replications", "3"},
+		{"schema", "--seed", "3"},
+		{"import", "codedeploy", "CodeDeployDefault.HalfAtATime", "--junit", "x.xml"},
+		{"serve", "default", "--report", "x.html"},
+	} {
+		out, errOut, code := deploysim(t, args...)
+		if code != 2 || !strings.Contains(errOut, "unknown") {
+			t.Errorf("deploysim %v: exit %d, want 2 naming the flag\nstdout: %s\nstderr: %s", args, code, out, errOut)
+		}
+	}
+	// The flags still work where they apply.
+	if _, errOut, code := deploysim(t, "schema", "-o", filepath.Join(t.TempDir(), "s.json")); code != 0 {
+		t.Errorf("schema -o: exit %d: %s", code, errOut)
+	}
+}
+
+// TestInternalErrorExit3: a panic is a bug: exit 3 with what to report,
+// never Go's exit code 2 (invalid input here).
+func TestInternalErrorExit3(t *testing.T) {
+	boom := &cobra.Command{Use: "boom", RunE: func(*cobra.Command, []string) error {
+		var m map[string]int
+		m["x"]++ // a runtime error
+		return nil
+	}}
+	run := &cobra.Command{Use: "badrun", RunE: func(*cobra.Command, []string) error {
+		return fmt.Errorf("compare: %w", &scenarios.InternalError{Scenario: "default", Strategy: "canary",
+			WorldSeed: 42, RootSeed: 1, Replication: 3, Panic: "deploysim: invariant broken: negative capacity", Stack: []byte("goroutine 1 [running]:")})
+	}}
+	for _, tc := range []struct {
+		cmd  string
+		want []string
+	}{
+		{"boom", []string{"internal error: panic: assignment to entry in nil map", "version: ", "command: deploysim boom", "goroutine"}},
+		{"badrun", []string{"internal error: scenario default, strategy canary, seed 1, replication 3 (world seed 42): panic: deploysim: invariant broken", "version: "}},
+	} {
+		var out, errOut bytes.Buffer
+		code := runWith(context.Background(), []string{tc.cmd}, &out, &errOut, boom, run)
+		if code != exitInternal {
+			t.Errorf("%s: exit %d, want %d\n%s", tc.cmd, code, exitInternal, errOut.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errOut.String(), w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.cmd, w, errOut.String())
+			}
+		}
+	}
+}
+
+// TestInterruptedJUnit: Ctrl-C during a comparison of two scenarios exits
+// 1, and the JUnit file says the run was interrupted, for the scenario cut
+// short and for the one that never started.
+func TestInterruptedJUnit(t *testing.T) {
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "r.xml")
+	cmd := exec.Command(binary, "compare", "default", "healthy-release", "--replications", "200", "--workers", "1",
+		"--progress", "always", "--junit", junit)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Interrupt once a few runs finished.
+	buf := make([]byte, 256)
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), " 3/") {
+		n, err := stderr.Read(buf)
+		if err != nil {
+			t.Fatalf("no progress: %v\n%s", err, seen.String())
+		}
+		seen.Write(buf[:n])
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("interrupted run: %v, want exit 1\n%s", err, rest)
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := string(b)
+	for _, want := range []string{
+		`<testsuite name="deploysim.default"`, `<property name="interrupted" value="true">`,
+		`<error message="interrupted: `, `<testsuite name="deploysim.healthy-release"`,
+		`<error message="interrupted before this scenario ran" type="interrupted">`,
+	} {
+		if !strings.Contains(x, want) {
+			t.Errorf("JUnit lacks %s:\n%s", want, x)
+		}
+	}
+}
+
+// TestSweepThresholdsAndArtifacts: a grid point that fails a threshold is
+// marked ✗ with the threshold named, the sweep exits 99, and --report,
+// --junit and --openmetrics are written for sweeps too.
+func TestSweepThresholdsAndArtifacts(t *testing.T) {
+	dir := t.TempDir()
+	src := write(t, "sw.yaml", "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [all-at-once, rolling]\nexpect: ['mean(downtime_s) < 30']\n")
+	html, junit, om := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.om")
+	out, errOut, code := deploysim(t, "sweep", src, "--set", "world.instances=4,5", "--report", html, "--junit", junit, "--openmetrics", om)
+	if code != 99 {
+		t.Fatalf("exit %d, want 99\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "✗ mean(downtime_s) < 30") || !strings.Contains(out, "failed thresholds") ||
+		!strings.Contains(out, "✗ world.instances=4, all-at-once: mean(downtime_s) < 30") {
+		t.Errorf("the failed point is not marked with its threshold:\n%s", out)
+	}
+	for path, want := range map[string]string{
+		filepath.Join(dir, "r-p1.html"): "[world.instances=4]", filepath.Join(dir, "r-p2.html"): "[world.instances=5]",
+		junit: `<testsuite name="deploysim.sw [world.instances=5]"`, om: `point="world.instances=4"`,
+	} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("%v (stderr: %s)", err, errOut)
+			continue
+		}
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q", path, want)
+		}
 	}
 }

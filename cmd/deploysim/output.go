@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -208,24 +209,32 @@ func (a *app) render(w io.Writer, reps []*scenarios.Report) error {
 	return nil
 }
 
-// reportPath is where the HTML report of scenario name goes: the name
-// given, suffixed with the scenario when several were compared (its name
-// made safe for a file name, so that it cannot lead elsewhere).
-func (a *app) reportPath(name string, several bool) string {
-	if !several {
+// reportPath is where the HTML report of the i-th of n reports goes: the
+// name given, suffixed with the scenario when several were compared, with
+// the grid point's number (p1, p2, ...) for a sweep; a scenario's name is
+// made safe for a file name, so that it cannot lead elsewhere.
+func (a *app) reportPath(r *scenarios.Report, i, n int) string {
+	if n == 1 {
 		return a.report
 	}
 	ext := filepath.Ext(a.report)
-	return strings.TrimSuffix(a.report, ext) + "-" + safeName(name) + ext
+	suffix := safeName(r.Scenario)
+	if r.Point != "" {
+		suffix = fmt.Sprintf("p%d", i+1)
+	}
+	return strings.TrimSuffix(a.report, ext) + "-" + suffix + ext
 }
 
 // writeArtifacts writes the files asked for besides the main output: the
 // HTML reports, JUnit XML and OpenMetrics — each to a temp file renamed
-// into place, also for the partial results of an interrupted run.
-func (a *app) writeArtifacts(scs []*scenarios.Scenario, reps []*scenarios.Report) error {
+// into place, also for the partial results of an interrupted run. reps
+// are the reports of scs[:len(reps)]; notRun are the empty reports of the
+// experiments an interruption kept from starting, which the JUnit file
+// names too.
+func (a *app) writeArtifacts(scs []*scenarios.Scenario, reps, notRun []*scenarios.Report) error {
 	if a.report != "" {
 		for i, r := range reps {
-			path := a.reportPath(r.Scenario, len(reps) > 1)
+			path := a.reportPath(r, i, len(reps))
 			var buf bytes.Buffer
 			if err := report.HTML(&buf, scs[i], r); err != nil {
 				return err
@@ -233,12 +242,16 @@ func (a *app) writeArtifacts(scs []*scenarios.Scenario, reps []*scenarios.Report
 			if err := writeFileAtomic("--report", path, buf.Bytes()); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "report: %s (%d KiB)\n", path, buf.Len()/1024)
+			where := ""
+			if r.Point != "" {
+				where = " for " + r.Point
+			}
+			fmt.Fprintf(a.stderr, "report: %s (%d KiB)%s\n", path, buf.Len()/1024, where)
 		}
 	}
 	if a.junit != "" {
 		var buf bytes.Buffer
-		if err := report.JUnit(&buf, reps); err != nil {
+		if err := report.JUnit(&buf, append(slices.Clone(reps), notRun...)); err != nil {
 			return err
 		}
 		if err := writeFileAtomic("--junit", a.junit, buf.Bytes()); err != nil {
@@ -336,7 +349,7 @@ func (a *app) explainCmd() *cobra.Command {
 }
 
 func (a *app) schemaCmd() *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "schema",
 		Short: "Print the JSON Schema of scenario files (for editor completion)",
 		Args:  exactArgs(0),
@@ -344,4 +357,6 @@ func (a *app) schemaCmd() *cobra.Command {
 			return a.emit(func(w io.Writer) error { return writeJSON(w, scenarios.JSONSchema()) })
 		},
 	}
+	a.outputFlag(c)
+	return c
 }

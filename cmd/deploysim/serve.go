@@ -84,6 +84,8 @@ Prometheus and your real alert rules at a simulated deployment.`,
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	c.Flags().Float64Var(&speed, "speed", 60, "simulated seconds per wall second (0.01 to 100000)")
 	c.Flags().BoolVar(&exit, "exit", false, "exit when the run is over instead of serving its final state")
+	a.seedFlag(c)
+	a.importDirFlag(c)
 	return c
 }
 
