@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,8 +48,8 @@ func TestHTMLIsDeterministicAndSelfContained(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(page, "Recommended:") {
-		t.Fatal("report has no recommendation")
+	if line, _ := Recommendation(rep); line == "" || !strings.Contains(page, html.EscapeString(line)) {
+		t.Fatalf("report lacks the recommendation %q", line)
 	}
 	for _, s := range rep.Results {
 		if !strings.Contains(page, s.Label) {
@@ -58,5 +59,41 @@ func TestHTMLIsDeterministicAndSelfContained(t *testing.T) {
 	t.Logf("report size %d bytes", a.Len())
 	if dir := os.Getenv("DEPLOYSIM_REPORT_DIR"); dir != "" {
 		os.WriteFile(filepath.Join(dir, "default.html"), a.Bytes(), 0o644)
+	}
+}
+
+// TestOneRecommendationEverywhere: the table, the HTML report and the JSON
+// show the one recommendation computed with the results. In
+// breaking-migration, whose lesson is that blue/green is contraindicated,
+// the report recommended blue-green before.
+func TestOneRecommendationEverywhere(t *testing.T) {
+	for _, name := range []string{"breaking-migration", "default"} {
+		sc, rep := builtin(t, name)
+		rec := rep.Recommendation
+		if rec == nil {
+			t.Fatalf("%s: no recommendation", name)
+		}
+		line, not := Recommendation(rep)
+		var tb, page bytes.Buffer
+		if err := Table(&tb, rep, TableOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := HTML(&page, sc, rep); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(tb.String(), line) || !strings.Contains(page.String(), html.EscapeString(line)) {
+			t.Errorf("%s: table or report lacks %q", name, line)
+		}
+		if !strings.Contains(line, rec.Reason) || (rec.Strategy != "" && !strings.Contains(line, rec.Strategy)) {
+			t.Errorf("%s: %q does not word %+v", name, line, rec)
+		}
+		for _, n := range not {
+			if !strings.Contains(page.String(), html.EscapeString(n)) {
+				t.Errorf("%s: report lacks why %q", name, n)
+			}
+		}
+		if name == "breaking-migration" && rec.Strategy == "blue-green" {
+			t.Errorf("breaking-migration recommends the contraindicated blue-green: %s", line)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -13,10 +12,13 @@ import (
 )
 
 // Narrative explains an experiment in words: why each strategy scored as
-// it did, and which one to pick for what price.
+// it did, and which one to pick (the experiment's Recommendation).
 type Narrative struct {
 	Strategies     []StrategyNote
 	Recommendation string
+	// NotRecommended are the strategies that may not be recommended here,
+	// each with why.
+	NotRecommended []string
 }
 
 // StrategyNote is the explanation of one strategy's results.
@@ -52,7 +54,7 @@ func Narrate(sc *scenarios.Scenario, rep *scenarios.Report) Narrative {
 	for _, s := range rep.Results {
 		n.Strategies = append(n.Strategies, explain(sc, s))
 	}
-	n.Recommendation = recommend(rep)
+	n.Recommendation, n.NotRecommended = Recommendation(rep)
 	return n
 }
 
@@ -117,7 +119,7 @@ func explain(sc *scenarios.Scenario, s *scenarios.Summary) StrategyNote {
 	if x := mean(s, "extra_instance_hours"); x > 0.005 {
 		add("It cost %.2f extra instance-hours (peak %.0f instances).", x, mean(s, "peak_instances"))
 	}
-	for _, c := range contraindications(sc, s.Strategy) {
+	for _, c := range sc.Contraindications(s.Strategy) {
 		add("Contraindicated: %s.", c)
 	}
 	return note
@@ -154,75 +156,19 @@ func capacityLow(r *models.Result) (float64, string) {
 	return float64(low) / float64(base), phase
 }
 
-// contraindications names the reasons a strategy that runs two versions
-// side by side should not be used for this release.
-func contraindications(sc *scenarios.Scenario, strategy string) []string {
-	twoFleets := strategy == "blue-green" || strategy == "canary" || strategy == "linear" ||
-		strategy == "traffic-splitting" || strategy == "ab-test" || strategy == "immutable"
-	if !twoFleets {
-		return nil
+// Recommendation words the experiment's recommendation: the strategy and
+// why, and each strategy that may not be recommended with why.
+func Recommendation(rep *scenarios.Report) (string, []string) {
+	r := rep.Recommendation
+	if r == nil {
+		return "", nil
 	}
-	var out []string
-	for _, m := range sc.Config.DB.Migrations {
-		if m.Kind == models.Breaking {
-			out = append(out, fmt.Sprintf("migration %q is breaking, so the old version fails once it runs while both versions serve", m.Name))
-		}
+	var not []string
+	for _, e := range r.Excluded {
+		not = append(not, e.Strategy+" — "+e.Reason)
 	}
-	out = append(out, sc.Deployment.Contraindications...)
-	return out
-}
-
-// recommend picks the strategy with the least downtime, then the smallest
-// blast radius, then the fastest rollback, and names what it costs against
-// the cheapest alternative.
-func recommend(rep *scenarios.Report) string {
-	if len(rep.Results) == 0 {
-		return ""
+	if r.Strategy == "" {
+		return "Recommended: none — " + r.Reason + ".", not
 	}
-	key := func(s *scenarios.Summary) []float64 {
-		bad := s.Outcomes["rollback_failed"] + s.Outcomes["failed"]
-		rb := mean(s, "rollback_s")
-		if math.IsNaN(rb) {
-			rb = 0
-		}
-		return []float64{bad, round(mean(s, "downtime_s"), 1), round(mean(s, "blast_radius_users"), 3), rb, mean(s, "extra_instance_hours")}
-	}
-	ranked := slices.Clone(rep.Results)
-	slices.SortStableFunc(ranked, func(a, b *scenarios.Summary) int {
-		ka, kb := key(a), key(b)
-		for i := range ka {
-			if ka[i] != kb[i] {
-				if ka[i] < kb[i] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
-	})
-	best := ranked[0]
-	msg := fmt.Sprintf("Recommended: %s — %s of downtime, %s of users affected", best.Label,
-		secs(mean(best, "downtime_s")), pct(mean(best, "blast_radius_users")))
-	if rb := mean(best, "rollback_s"); !math.IsNaN(rb) {
-		msg += fmt.Sprintf(", %s to roll back", secs(rb))
-	}
-	msg += fmt.Sprintf(", for %.2f extra instance-hours.", mean(best, "extra_instance_hours"))
-	cheapest := slices.MinFunc(rep.Results, func(a, b *scenarios.Summary) int {
-		return cmpFloat(mean(a, "extra_instance_hours"), mean(b, "extra_instance_hours"))
-	})
-	if cheapest != best && mean(cheapest, "extra_instance_hours") < mean(best, "extra_instance_hours") {
-		msg += fmt.Sprintf(" The trade-off: %s costs %.2f extra instance-hours but gives %s of downtime and affects %s of users.",
-			cheapest.Label, mean(cheapest, "extra_instance_hours"), secs(mean(cheapest, "downtime_s")), pct(mean(cheapest, "blast_radius_users")))
-	}
-	return msg
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return "Recommended: " + r.Strategy + " — " + r.Reason + ".", not
 }

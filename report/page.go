@@ -128,7 +128,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 <div class="meta">scenario {{.Scenario}} · seed {{.Seed}} · {{.Reps}} replications per strategy · charts by ECharts {{.ECVersion}}{{if not .Complete}} · <span class="warn">interrupted: partial results</span>{{end}}</div>
 {{if .Story}}<div class="story"><b>Story.</b> {{.Story}}</div>{{end}}
 {{if .Lesson}}<div class="lesson"><b>Lesson.</b> {{.Lesson}}</div>{{end}}
-{{if .Narrative.Recommendation}}<div class="rec">{{.Narrative.Recommendation}}</div>{{end}}
+{{if .Narrative.Recommendation}}<div class="rec">{{.Narrative.Recommendation}}{{if .Narrative.NotRecommended}}<div class="meta">Not recommended here:</div><ul>{{range .Narrative.NotRecommended}}<li>{{.}}</li>{{end}}</ul>{{end}}</div>{{end}}
 
 <h2>Comparison</h2>
 <div style="overflow-x:auto"><table>

@@ -142,8 +142,29 @@ func Table(w io.Writer, r *scenarios.Report, o TableOptions) error {
 	for _, n := range CutOffNotes(r) {
 		fmt.Fprintln(w, "note: "+n)
 	}
+	recommendationLines(w, r, o)
 	Thresholds(w, r, o)
 	return nil
+}
+
+// recommendationLines print the experiment's recommendation under its
+// table, with each strategy that may not be recommended and why.
+func recommendationLines(w io.Writer, r *scenarios.Report, o TableOptions) {
+	rec, not := Recommendation(r)
+	if rec == "" {
+		return
+	}
+	if o.Markdown {
+		fmt.Fprintf(w, "\n**%s**\n", strings.TrimSuffix(rec, "."))
+		for _, n := range not {
+			fmt.Fprintf(w, "- not recommended: %s\n", n)
+		}
+		return
+	}
+	fmt.Fprintln(w, rec)
+	for _, n := range not {
+		fmt.Fprintf(w, "Not recommended: %s.\n", n)
+	}
 }
 
 // Outcomes is the share of runs that succeeded, rolled back and failed,
@@ -259,8 +280,29 @@ func SweepTable(w io.Writer, r *scenarios.SweepReport, o TableOptions) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
+	sweepRecommendations(w, r)
 	sweepFailures(w, r, o)
 	return nil
+}
+
+// sweepRecommendations list each grid point's recommendation in a line.
+func sweepRecommendations(w io.Writer, r *scenarios.SweepReport) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "recommended")
+	for _, rep := range r.Reports() {
+		rec := rep.Recommendation
+		if rec == nil {
+			continue
+		}
+		what := rec.Strategy
+		switch {
+		case what == "":
+			what = "none — " + rec.Reason
+		case len(rec.RunnersUp) > 0:
+			what += " (no significant difference from " + strings.Join(rec.RunnersUp, ", ") + ")"
+		}
+		fmt.Fprintf(w, "  %s: %s\n", rep.Point, what)
+	}
 }
 
 // thresholdCell is a sweep row's verdict: how many thresholds held, or

@@ -73,12 +73,14 @@ type Report struct {
 	// Point names a sweep's grid point ("world.instances=40
 	// versions.v2.error_rate=5%") when the report is one; SweepReport's
 	// JSON carries it as set.
-	Point        string     `json:"-"`
-	Title        string     `json:"title,omitempty"`
-	Seed         uint64     `json:"seed"`
-	Replications int        `json:"replications"`
-	Complete     bool       `json:"complete"`
-	Results      []*Summary `json:"results"`
+	Point        string `json:"-"`
+	Title        string `json:"title,omitempty"`
+	Seed         uint64 `json:"seed"`
+	Replications int    `json:"replications"`
+	Complete     bool   `json:"complete"`
+	// Recommendation is the strategy the results support (Recommend).
+	Recommendation *Recommendation `json:"recommendation"`
+	Results        []*Summary      `json:"results"`
 }
 
 // Passed reports whether every threshold held.
@@ -432,6 +434,7 @@ func (sc *Scenario) Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		rep.Results = append(rep.Results, sum)
 	}
+	rep.Recommendation = sc.recommend(rep)
 	if exprErr != nil {
 		return rep, sc.runError(exprErr)
 	}

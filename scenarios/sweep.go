@@ -220,8 +220,9 @@ type SweepReport struct {
 
 // PointReport is one grid point's results.
 type PointReport struct {
-	Set     map[string]string `json:"set"`
-	Results []*Summary        `json:"results"`
+	Set            map[string]string `json:"set"`
+	Recommendation *Recommendation   `json:"recommendation"`
+	Results        []*Summary        `json:"results"`
 }
 
 // Passed reports whether every threshold of every point held.
@@ -240,7 +241,7 @@ func (r *SweepReport) Reports() []*Report {
 	var out []*Report
 	for _, p := range r.Points {
 		rep := &Report{Scenario: r.Scenario, Point: pointName(r.Parameters, p.Set), Seed: r.Seed,
-			Replications: r.Replications, Complete: true, Results: p.Results}
+			Replications: r.Replications, Complete: true, Recommendation: p.Recommendation, Results: p.Results}
 		for _, s := range p.Results {
 			if s.Runs < r.Replications {
 				rep.Complete = false
@@ -336,7 +337,7 @@ func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
 				s.Sample, s.Values, s.RunOutcomes = nil, nil, nil
 			}
 			out.Seed, out.Replications = rep.Seed, rep.Replications
-			out.Points = append(out.Points, PointReport{Set: p.Set, Results: rep.Results})
+			out.Points = append(out.Points, PointReport{Set: p.Set, Recommendation: rep.Recommendation, Results: rep.Results})
 		}
 		if err != nil {
 			out.Complete = false

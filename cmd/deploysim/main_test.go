@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -122,7 +123,13 @@ func TestJSONDocument(t *testing.T) {
 		Scenario     string `json:"scenario"`
 		Seed         uint64 `json:"seed"`
 		Replications int    `json:"replications"`
-		Results      []struct {
+		// The one recommendation of the experiment, top-level.
+		Recommendation *struct {
+			Strategy  string   `json:"strategy"`
+			Reason    string   `json:"reason"`
+			RunnersUp []string `json:"runners_up"`
+		} `json:"recommendation"`
+		Results []struct {
 			Strategy string                    `json:"strategy"`
 			Config   map[string]any            `json:"config"`
 			Metrics  map[string]map[string]any `json:"metrics"`
@@ -135,6 +142,9 @@ func TestJSONDocument(t *testing.T) {
 	}
 	if doc.Scenario != "default" || doc.Replications != 2 || len(doc.Results) == 0 {
 		t.Fatalf("document: %+v", doc)
+	}
+	if r := doc.Recommendation; r == nil || r.Strategy == "" || r.Reason == "" || r.RunnersUp == nil {
+		t.Errorf("recommendation: %+v", doc.Recommendation)
 	}
 	for _, k := range []string{"mean", "stddev", "p50", "p95", "ci95"} {
 		if _, ok := doc.Results[0].Metrics["downtime_s"][k]; !ok {
@@ -403,6 +413,85 @@ func TestSweepThresholdsAndArtifacts(t *testing.T) {
 		}
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s lacks %q", path, want)
+		}
+	}
+}
+
+// TestReadmeSample: the README's sample output (and the recommendation
+// line quoted in docs/reports.md) is what `deploysim compare` prints: each
+// cell of the abridged table under its column, and the recommendation
+// verbatim. When numbers move, refresh the README with them.
+func TestReadmeSample(t *testing.T) {
+	out, errOut, code := deploysim(t, "compare")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// The real table, by strategy and column.
+	real := map[string]map[string]string{}
+	var head []string
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "│") {
+			continue
+		}
+		var cells []string
+		for _, c := range strings.Split(strings.Trim(line, "│"), "│") {
+			cells = append(cells, strings.TrimSpace(c))
+		}
+		if head == nil {
+			head = cells
+			continue
+		}
+		real[cells[0]] = map[string]string{}
+		for i, c := range cells {
+			real[cells[0]][head[i]] = c
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sample, ok := strings.Cut(string(readme), "```\nstrategy ")
+	sample, _, ok2 := strings.Cut("strategy "+sample, "```")
+	if !ok || !ok2 {
+		t.Fatal("README has no sample table")
+	}
+	split := func(line string) []string { return regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(line), -1) }
+	lines := strings.Split(strings.TrimSpace(sample), "\n")
+	cols := split(lines[0])
+	rows := 0
+	for _, line := range lines[1:] {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "Recommended:") {
+			if !strings.Contains(out, line+"\n") {
+				t.Errorf("README's recommendation is not what compare prints:\nREADME: %s\n%s", line, out)
+			}
+			continue
+		}
+		cells := split(line)
+		row, ok := real[cells[0]]
+		if !ok || len(cells) != len(cols) {
+			t.Errorf("README row %q: no such strategy in the output, or not one cell per column", line)
+			continue
+		}
+		rows++
+		for i, c := range cols {
+			if row[c] != cells[i] {
+				t.Errorf("README: %s %s is %q, compare prints %q", cells[0], c, cells[i], row[c])
+			}
+		}
+	}
+	if rows != len(real) {
+		t.Errorf("README shows %d rows, compare prints %d", rows, len(real))
+	}
+	doc, err := os.ReadFile("../../docs/reports.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "Recommended: ") && !strings.Contains(out, line+"\n") {
+			t.Errorf("docs/reports.md quotes %q, compare prints:\n%s", line, out)
 		}
 	}
 }
