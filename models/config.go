@@ -85,6 +85,17 @@ type VersionSpec struct {
 	FlagLatencyFactor float64
 }
 
+// MeanServiceTime is the mean of the service-time distribution: for the
+// log-normal through p50 and p99, exp(μ + σ²/2).
+func (v VersionSpec) MeanServiceTime() time.Duration {
+	p50 := v.LatencyP50.Seconds()
+	if v.LatencyDist == "exponential" {
+		return time.Duration(p50 / math.Ln2 * float64(time.Second))
+	}
+	sigma := math.Log(v.LatencyP99.Seconds()/p50) / 2.3263478740408408 // z(0.99)
+	return time.Duration(p50 * math.Exp(sigma*sigma/2) * float64(time.Second))
+}
+
 // ASGConfig holds Auto Scaling defaults for groups.
 type ASGConfig struct {
 	HealthCheckType        string        // "EC2" (default) or "ELB"

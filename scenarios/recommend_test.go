@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -178,6 +179,7 @@ func TestRecommendationAgreesWithLesson(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every built-in scenario in full")
 	}
+	documented := docsRecommended(t)
 	for _, name := range BuiltinNames() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -201,6 +203,30 @@ func TestRecommendationAgreesWithLesson(t *testing.T) {
 				t.Errorf("%s (seed %d, %d replications): recommends %q, the lesson teaches %q\nreason: %s\nexcluded: %+v",
 					name, rep.Seed, rep.Replications, rec.Strategy, l.agree, rec.Reason, rec.Excluded)
 			}
+			want := rec.Strategy
+			if want == "" {
+				want = "none"
+			}
+			if documented[name] != want {
+				t.Errorf("docs/scenarios.md says %s recommends %q; it recommends %q", name, documented[name], want)
+			}
 		})
 	}
+}
+
+// docsRecommended reads the recommended column of docs/scenarios.md.
+func docsRecommended(t *testing.T) map[string]string {
+	b, err := os.ReadFile("../docs/scenarios.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 6 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		out[strings.Trim(strings.TrimSpace(cells[1]), "`")] = strings.TrimSpace(cells[4])
+	}
+	return out
 }

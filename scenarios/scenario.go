@@ -354,6 +354,9 @@ func (sc *Scenario) check(d *decoder) {
 	sc.checkRefs(d)
 	sc.compileFaults(d)
 	sc.compileExpects(d)
+	if len(d.errs) == 0 { // a half-decoded file would tell wrong numbers
+		f.Title, f.Story, f.Lesson = sc.tell(d, "title", f.Title), sc.tell(d, "story", f.Story), sc.tell(d, "lesson", f.Lesson)
+	}
 }
 
 func (sc *Scenario) checkStrategies(d *decoder) {
