@@ -213,6 +213,7 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("expect: [p95(downtime_s) < 30]\nfaults: [{when: time_s > 1, dns_outage: }]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("story: '{world.azs|count|words} {faults[0].at} {strategies.x.y} {load.utilisation} {[0]} {.} {world..a|s}'\nfaults: [{dns_outage: }]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := Parse("fuzz.yaml", src)
 		if err != nil {

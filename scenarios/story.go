@@ -136,6 +136,10 @@ func (sc *Scenario) told(body string) (string, error) {
 			return "", fmt.Errorf("format %q (allowed: words, Words, count, s, increase)", f)
 		}
 	}
+	if rv, ok := v.(reflect.Value); ok && (rv.Kind() == reflect.Struct && rv.Type() != reflect.TypeFor[models.Dist]() ||
+		rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice) {
+		return "", fmt.Errorf("%s is a section, not a value", path)
+	}
 	s := valueText(v, words)
 	if capital {
 		r, n := utf8.DecodeRuneInString(s)
@@ -175,7 +179,7 @@ func lookup(v reflect.Value, path string) (any, error) {
 		return nil, fmt.Errorf("empty path")
 	}
 	for i, k := range keys {
-		at := strings.Join(keys[:i], ".")
+		at := strings.ReplaceAll(strings.Join(keys[:i], "."), ".[", "[")
 		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 			if v.IsNil() {
 				return nil, fmt.Errorf("%s is not set in the file", strings.Join(keys[:i], "."))

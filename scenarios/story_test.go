@@ -98,6 +98,8 @@ faults: [{at: 2m, for: 1h30m, traffic_spike: {multiplier: 1.4}}]
 		{"{faults[3].for}", "faults has no item [3] (1 items)"},
 		{"{world.instances|roman}", `format "roman" (allowed: words, Words, count, s, increase)`},
 		{"{world.dns.ttl|count}", "count: world.dns.ttl is not a list or mapping"},
+		{"{versions.v2}", "versions.v2 is a section, not a value"},
+		{"{strategies[0].x}", `unknown key of strategies[0] "x" (allowed: batch_size)`},
 	} {
 		_, err := Parse("x.yaml", []byte(src+"story: '"+tc.story+"'\n"))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
