@@ -176,8 +176,8 @@ var lessons = map[string]struct {
 // do (its own replications and seed) and checks that the recommendation
 // is one its lesson teaches; the lesson must say so in the quoted words.
 func TestRecommendationAgreesWithLesson(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs every built-in scenario in full")
+	if testing.Short() || raceEnabled {
+		t.Skip("runs every built-in scenario in full (skipped with -short and -race)")
 	}
 	documented := docsRecommended(t)
 	for _, name := range BuiltinNames() {

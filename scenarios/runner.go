@@ -534,6 +534,9 @@ func (s *Summary) countReason(r *models.Result) {
 		return
 	}
 	kind, name := r.Trigger.Kind.String(), r.Trigger.Name
+	if kind == "" {
+		kind = "other" // a strategy outside the catalogue gave a reason but no trigger
+	}
 	for i := range s.Reasons {
 		if x := &s.Reasons[i]; x.Trigger == kind && x.Name == name {
 			x.Runs++

@@ -67,6 +67,8 @@ func write(t *testing.T, name, src string) string {
 func TestExitCodes(t *testing.T) {
 	bad := write(t, "bad.yaml", "replicatons: 3\nworld: {dns: {ttl: 60}}\n")
 	failing := write(t, "fail.yaml", "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [all-at-once]\nexpect: [mean(downtime_s) < 0]\n")
+	typo := write(t, "typo.yaml", "alarms: [{name: v2-errors, metric: error_rate, version: $to, comparison: '>', threshold: 0.03}]\n"+
+		"strategies:\n  - {name: canary, rollback: {alarms: [v2-eror]}}\n")
 	passing := write(t, "ok.yaml", "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [all-at-once]\nexpect: ['share(\"succeeded\") >= 0']\n")
 	for _, tc := range []struct {
 		name   string
@@ -79,6 +81,8 @@ func TestExitCodes(t *testing.T) {
 		{"validate bad all errors", []string{"validate", bad}, 2, "", "bad.yaml:2:20: world.dns.ttl"},
 		{"run bad", []string{"run", bad}, 2, "", "bad.yaml:1:1:"},
 		{"validate builtin", []string{"validate", "default"}, 0, "default: ok", ""},
+		{"validate unknown alarm", []string{"validate", typo}, 2, "", "typo.yaml:3:40: strategies[0].rollback.alarms[0]: unknown alarm \"v2-eror\"; did you mean v2-errors?"},
+		{"run unknown alarm", []string{"run", typo}, 2, "", "unknown alarm \"v2-eror\""},
 		{"thresholds fail", []string{"run", failing}, 99, "✗ mean(downtime_s) < 0", ""},
 		{"thresholds pass", []string{"run", passing}, 0, "✓ share(\"succeeded\") >= 0", ""},
 		{"unknown flag", []string{"run", passing, "--frobnicate"}, 2, "", "unknown flag"},
