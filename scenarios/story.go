@@ -150,7 +150,7 @@ func (sc *Scenario) told(body string) (string, error) {
 
 // ratio and inSeconds are values with a way of being written.
 type (
-	ratio   float64
+	ratio     float64
 	inSeconds time.Duration
 )
 
