@@ -361,3 +361,17 @@ func TestPanicIsInternalError(t *testing.T) {
 		t.Errorf("internal error lacks what reproduces it: %+v\n%s", ie, ie.Stack)
 	}
 }
+
+// TestTriggerKindsDocumented: every trigger kind a reasons entry can carry
+// is explained in docs/json-output.md.
+func TestTriggerKindsDocumented(t *testing.T) {
+	doc := string(mustRead(t, "../docs/json-output.md"))
+	for _, k := range strategies.TriggerKinds {
+		if k == strategies.TriggerError {
+			continue // never in a report: the run is an error
+		}
+		if !strings.Contains(doc, "`"+k.String()+"`") {
+			t.Errorf("docs/json-output.md does not explain the trigger kind %s", k)
+		}
+	}
+}
