@@ -83,6 +83,86 @@ func TestJUnit(t *testing.T) {
 	}
 }
 
+// TestJUnitInterrupted: an interrupted experiment's suite says so in
+// every way a CI system may read: complete=false and interrupted=true,
+// an errored case "interrupted", and for a strategy cut short a failed
+// case "completed" instead of thresholds on partial results; an
+// experiment that never started gets its suite too.
+func TestJUnitInterrupted(t *testing.T) {
+	_, rep := builtin(t, "healthy-release")
+	cut := *rep
+	cut.Complete = false
+	cut.Results = append([]*scenarios.Summary(nil), rep.Results...)
+	s := *cut.Results[0]
+	s.Runs = 1
+	cut.Results[0] = &s
+	notRun := &scenarios.Report{Scenario: "default", Seed: 1, Replications: 3}
+	var b bytes.Buffer
+	if err := JUnit(&b, []*scenarios.Report{&cut, notRun}); err != nil {
+		t.Fatal(err)
+	}
+	var got junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatalf("invalid XML: %v\n%s", err, b.String())
+	}
+	if len(got.Suites) != 2 {
+		t.Fatalf("%d suites, want 2", len(got.Suites))
+	}
+	props := func(s junitSuite) map[string]string {
+		m := map[string]string{}
+		for _, p := range s.Properties {
+			m[p.Name] = p.Value
+		}
+		return m
+	}
+	for i, want := range []string{"interrupted: ", "interrupted before this scenario ran"} {
+		su := got.Suites[i]
+		if p := props(su); p["complete"] != "false" || p["interrupted"] != "true" {
+			t.Errorf("suite %s: properties %v, want complete=false and interrupted=true", su.Name, p)
+		}
+		if su.Errors != 1 || len(su.Cases) == 0 || su.Cases[0].Name != "interrupted" || su.Cases[0].Error == nil ||
+			!strings.HasPrefix(su.Cases[0].Error.Message, want) {
+			t.Errorf("suite %s: %d errors, first case %+v; want an errored case interrupted (%q…)", su.Name, su.Errors, su.Cases[0], want)
+		}
+	}
+	class := "deploysim." + cut.Scenario + "." + s.Label
+	var cases []junitCase
+	for _, c := range got.Suites[0].Cases {
+		if c.Classname == class {
+			cases = append(cases, c)
+		}
+	}
+	if len(cases) != 1 || cases[0].Name != "completed" || cases[0].Failure == nil || cases[0].Failure.Type != "interrupted" {
+		t.Errorf("the strategy cut short: %+v, want one failed case completed", cases)
+	}
+	if got.Errors != 2 {
+		t.Errorf("%d errors in all, want 2", got.Errors)
+	}
+}
+
+// TestOpenMetricsSweepPoints: a sweep's grid points are told apart by a
+// point label on every series, completeness included.
+func TestOpenMetricsSweepPoints(t *testing.T) {
+	_, rep := builtin(t, "healthy-release")
+	a, b := *rep, *rep
+	a.Point, b.Point = "world.instances=4", "world.instances=5"
+	b.Complete = false
+	var out bytes.Buffer
+	if err := OpenMetrics(&out, []*scenarios.Report{&a, &b}, OpenMetricsOptions{Timeline: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`deploysim_complete{point="world.instances=4",scenario="healthy-release"} 1`,
+		`deploysim_complete{point="world.instances=5",scenario="healthy-release"} 0`,
+		`deploysim_runs{point="world.instances=5",scenario="healthy-release",strategy="rolling"}`,
+		`deploysim_timeline_share{scenario="healthy-release",point="world.instances=4",strategy="rolling"`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("OpenMetrics output lacks %q", want)
+		}
+	}
+}
+
 func TestOpenMetrics(t *testing.T) {
 	_, rep := builtin(t, "healthy-release")
 	var b bytes.Buffer

@@ -63,6 +63,11 @@ type Options struct {
 	// MemoryBudget is the most memory the experiment may be estimated to
 	// need (default DefaultMemoryBudget); above it Run refuses to start.
 	MemoryBudget int64
+	// KeepRuns makes a sweep keep each point's first replication and
+	// every run's values (what HTML reports and timeline exports show)
+	// instead of its statistics only; the memory check then counts them
+	// for every point.
+	KeepRuns bool
 }
 
 // Report is the outcome of an experiment: one Summary per strategy, in

@@ -196,6 +196,46 @@ func TestSweepGrid(t *testing.T) {
 	}
 }
 
+// TestSweepKeepsRunsOnlyWhenAsked: a sweep's points keep their statistics
+// only, unless KeepRuns (each point's HTML report shows its sample run and
+// every run's values); then the memory check counts what every point
+// keeps, and refuses a budget that one point at a time would fit.
+func TestSweepKeepsRunsOnlyWhenAsked(t *testing.T) {
+	ctx := context.Background()
+	src := []byte("replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [rolling]\n")
+	p, err := ParseSet("world.instances=4,5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := NewSweep(ctx, "s.yaml", src, []Param{p}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []bool{false, true} {
+		rep, err := sw.Run(ctx, Options{Workers: 1, KeepRuns: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pt := range rep.Points {
+			s := pt.Results[0]
+			if kept := s.Sample != nil && len(s.Values) == 2 && len(s.RunOutcomes) == 2; kept != keep {
+				t.Errorf("KeepRuns %v, point %v: sample %v, %d values, %d outcomes", keep, pt.Set, s.Sample != nil, len(s.Values), len(s.RunOutcomes))
+			}
+		}
+	}
+	var budget int64
+	for _, pt := range sw.Points {
+		budget = max(budget, pt.Scenario.Estimate(Options{Workers: 1}).Total())
+	}
+	if _, err := sw.Run(ctx, Options{Workers: 1, MemoryBudget: budget}); err != nil {
+		t.Fatalf("statistics only, budget %d: %v", budget, err)
+	}
+	_, err = sw.Run(ctx, Options{Workers: 1, MemoryBudget: budget, KeepRuns: true})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "keep every point's runs") {
+		t.Fatalf("every point's runs kept, budget %d: %v", budget, err)
+	}
+}
+
 func mustRead(t *testing.T, p string) []byte {
 	b, err := os.ReadFile(p)
 	if err != nil {

@@ -302,8 +302,8 @@ func (r *SweepReport) Strategies() []string {
 // Run runs every point in order (each on all workers). Every point uses
 // the same seeds, so differences come from the parameters, not the luck of
 // the draw. A point keeps its statistics only (not the runs' values nor a
-// timeline), so that the memory of a large grid stays small; all points'
-// runs together are at most MaxRuns.
+// timeline), so that the memory of a large grid stays small, unless
+// opts.KeepRuns; all points' runs together are at most MaxRuns.
 func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
 	out := &SweepReport{Scenario: sw.Points[0].Scenario.Name, Complete: true}
 	for _, p := range sw.Params {
@@ -323,6 +323,11 @@ func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
 	if runs > MaxRuns {
 		return nil, fmt.Errorf("the sweep has %d points and %s runs in all; the limit is %d runs: %w", len(sw.Points), countString(runs), MaxRuns, ErrInvalid)
 	}
+	if opts.KeepRuns {
+		if err := sw.checkKept(opts); err != nil {
+			return nil, err
+		}
+	}
 	total := int(runs)
 	base := 0
 	for _, p := range sw.Points {
@@ -333,8 +338,10 @@ func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
 		}
 		rep, err := p.Scenario.Run(ctx, o)
 		if rep != nil {
-			for _, s := range rep.Results {
-				s.Sample, s.Values, s.RunOutcomes = nil, nil, nil
+			if !opts.KeepRuns {
+				for _, s := range rep.Results {
+					s.Sample, s.Values, s.RunOutcomes = nil, nil, nil
+				}
 			}
 			out.Seed, out.Replications = rep.Seed, rep.Replications
 			out.Points = append(out.Points, PointReport{Set: p.Set, Recommendation: rep.Recommendation, Results: rep.Results})
@@ -349,6 +356,27 @@ func (sw *Sweep) Run(ctx context.Context, opts Options) (*SweepReport, error) {
 		base += len(p.Scenario.Strategies) * rep.Replications
 	}
 	return out, nil
+}
+
+// checkKept refuses a sweep whose points, all keeping their runs
+// (KeepRuns), are estimated above the memory budget: the largest point's
+// worlds plus what every point keeps.
+func (sw *Sweep) checkKept(opts Options) error {
+	budget := opts.MemoryBudget
+	if budget <= 0 {
+		budget = DefaultMemoryBudget
+	}
+	var worlds, kept int64
+	for _, p := range sw.Points {
+		e := p.Scenario.Estimate(opts)
+		worlds = max(worlds, mulSat(int64(e.Workers), e.World.Total()))
+		kept = addSat(kept, e.Results)
+	}
+	if total := addSat(worlds, kept); total > budget {
+		return fmt.Errorf("the sweep's reports keep every point's runs: an estimated %s for %d points (%s kept), above the memory budget of %s: sweep fewer points or replications, drop --report and --openmetrics-timeline, or raise --memory-budget: %w",
+			BytesString(total), len(sw.Points), BytesString(kept), BytesString(budget), ErrInvalid)
+	}
+	return nil
 }
 
 func pick(a, b int) int {

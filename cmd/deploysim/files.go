@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/deploysim/deploysim/scenarios"
 )
 
 // Output files. deploysim writes a file only by replacing a regular file
@@ -195,6 +197,22 @@ func (a *app) checkOutputs() error {
 			continue
 		}
 		if err := checkDestination(o.flag, o.path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkReportPaths checks, before anything runs, the HTML reports that
+// name their experiment (r-NAME.html when several scenarios are compared,
+// r-p1.html, r-p2.html, ... for a sweep's grid points); planned are the
+// experiments' empty reports. checkOutputs checked the folder.
+func (a *app) checkReportPaths(planned []*scenarios.Report) error {
+	if a.report == "" || len(planned) < 2 {
+		return nil
+	}
+	for i, r := range planned {
+		if err := refuseNonRegular("--report", a.reportPath(r, i, len(planned))); err != nil {
 			return err
 		}
 	}

@@ -381,6 +381,13 @@ func (a *app) runScenarios(cmd *cobra.Command, scs []*scenarios.Scenario) error 
 	if a.timeline && a.format != "json" {
 		return usage("--timeline needs --format json")
 	}
+	var planned []*scenarios.Report
+	for _, sc := range scs {
+		planned = append(planned, sc.Pending(scenarios.Options{}))
+	}
+	if err := a.checkReportPaths(planned); err != nil {
+		return err
+	}
 	var reps, notRun []*scenarios.Report
 	var runErr error
 	for _, sc := range scs {
@@ -449,7 +456,13 @@ func (a *app) sweepCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := a.checkReportPaths(sw.Pending(&scenarios.SweepReport{}, scenarios.Options{})); err != nil {
+				return err
+			}
 			opts := a.options(cmd, name)
+			// Each grid point's HTML report shows its first replication and
+			// every run's values, and a timeline export needs the former.
+			opts.KeepRuns = a.report != "" || a.omTimeline
 			rep, err := sw.Run(cmd.Context(), opts)
 			if rep != nil {
 				if e := a.emit(func(w io.Writer) error { return a.renderSweep(w, rep) }); e != nil {

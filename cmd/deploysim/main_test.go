@@ -296,6 +296,10 @@ func TestFlagsOnlyWhereTheyApply(t *testing.T) {
 		{"schema", "--seed", "3"},
 		{"import", "codedeploy", "CodeDeployDefault.HalfAtATime", "--junit", "x.xml"},
 		{"serve", "default", "--report", "x.html"},
+		{"serve", "default", "--memory-budget", "1GiB"},
+		{"list", "strategies", "--import-dir", "."},
+		{"explain", "canary", "--memory-budget", "1GiB"},
+		{"import", "codedeploy", "CodeDeployDefault.HalfAtATime", "--import-dir", "."},
 	} {
 		out, errOut, code := deploysim(t, args...)
 		if code != 2 || !strings.Contains(errOut, "unknown") {
@@ -305,6 +309,20 @@ func TestFlagsOnlyWhereTheyApply(t *testing.T) {
 	// The flags still work where they apply.
 	if _, errOut, code := deploysim(t, "schema", "-o", filepath.Join(t.TempDir(), "s.json")); code != 0 {
 		t.Errorf("schema -o: exit %d: %s", code, errOut)
+	}
+	// Every command that loads scenarios takes --import-dir; those that
+	// run experiments, and validate, take --memory-budget and refuse an
+	// experiment above it before running.
+	for _, args := range [][]string{
+		{"run", "default"}, {"compare", "default"}, {"sweep", "default", "--set", "world.instances=4,5"}, {"validate", "default"},
+	} {
+		_, errOut, code := deploysim(t, append(args, "--import-dir", ".", "--memory-budget", "1KiB")...)
+		if code != 2 || !strings.Contains(errOut, "above the memory budget of 1.0 KiB") {
+			t.Errorf("deploysim %v --import-dir . --memory-budget 1KiB: exit %d, want 2 naming the budget: %s", args, code, errOut)
+		}
+	}
+	if _, errOut, code := deploysim(t, "serve", "default", "--import-dir", ".", "--speed", "NaN"); code != 2 || !strings.Contains(errOut, "--speed NaN") {
+		t.Errorf("serve --import-dir: exit %d, want 2 for --speed only: %s", code, errOut)
 	}
 }
 
@@ -381,7 +399,8 @@ func TestInterruptedJUnit(t *testing.T) {
 	}
 	x := string(b)
 	for _, want := range []string{
-		`<testsuite name="deploysim.default"`, `<property name="interrupted" value="true">`,
+		`<testsuite name="deploysim.default"`, `<property name="interrupted" value="true">`, `<property name="complete" value="false">`,
+		` of 200 runs finished" type="interrupted"></failure>`, // the strategy cut short: a failed case completed
 		`<error message="interrupted: `, `<testsuite name="deploysim.healthy-release"`,
 		`<error message="interrupted before this scenario ran" type="interrupted">`,
 	} {
@@ -393,12 +412,14 @@ func TestInterruptedJUnit(t *testing.T) {
 
 // TestSweepThresholdsAndArtifacts: a grid point that fails a threshold is
 // marked ✗ with the threshold named, the sweep exits 99, and --report,
-// --junit and --openmetrics are written for sweeps too.
+// --junit and --openmetrics are written for sweeps too: each point's
+// report with its sample run's timeline, the OpenMetrics series
+// (completeness and timeline included) with the point.
 func TestSweepThresholdsAndArtifacts(t *testing.T) {
 	dir := t.TempDir()
 	src := write(t, "sw.yaml", "replications: 2\nworld: {instances: 4, traffic: {rate: 40}}\nstrategies: [all-at-once, rolling]\nexpect: ['mean(downtime_s) < 30']\n")
 	html, junit, om := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.om")
-	out, errOut, code := deploysim(t, "sweep", src, "--set", "world.instances=4,5", "--report", html, "--junit", junit, "--openmetrics", om)
+	out, errOut, code := deploysim(t, "sweep", src, "--set", "world.instances=4,5", "--report", html, "--junit", junit, "--openmetrics", om, "--openmetrics-timeline")
 	if code != 99 {
 		t.Fatalf("exit %d, want 99\n%s\n%s", code, out, errOut)
 	}
@@ -406,18 +427,57 @@ func TestSweepThresholdsAndArtifacts(t *testing.T) {
 		!strings.Contains(out, "✗ world.instances=4, all-at-once: mean(downtime_s) < 30") {
 		t.Errorf("the failed point is not marked with its threshold:\n%s", out)
 	}
-	for path, want := range map[string]string{
-		filepath.Join(dir, "r-p1.html"): "[world.instances=4]", filepath.Join(dir, "r-p2.html"): "[world.instances=5]",
-		junit: `<testsuite name="deploysim.sw [world.instances=5]"`, om: `point="world.instances=4"`,
+	for _, f := range []struct{ path, want string }{
+		{filepath.Join(dir, "r-p1.html"), "[world.instances=4]"},
+		{filepath.Join(dir, "r-p1.html"), "Traffic share by version"},
+		{filepath.Join(dir, "r-p2.html"), "[world.instances=5]"},
+		{junit, `<testsuite name="deploysim.sw [world.instances=5]"`},
+		{om, `point="world.instances=4"`},
+		{om, `deploysim_complete{point="world.instances=5",scenario="sw"} 1`},
+		{om, `deploysim_timeline_share{scenario="sw",point="world.instances=5",strategy="rolling"`},
 	} {
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(f.path)
 		if err != nil {
 			t.Errorf("%v (stderr: %s)", err, errOut)
 			continue
 		}
-		if !strings.Contains(string(b), want) {
-			t.Errorf("%s lacks %q", path, want)
+		if !strings.Contains(string(b), f.want) {
+			t.Errorf("%s lacks %q", f.path, f.want)
 		}
+	}
+}
+
+// TestReportPathsCheckedBeforeTheRun: the HTML reports named after their
+// experiment — a sweep's r-p2.html, a comparison's r-NAME.html — are
+// checked before anything runs, like every other output: a symbolic link
+// there is refused (exit 2) with nothing run and the link's target kept.
+func TestReportPathsCheckedBeforeTheRun(t *testing.T) {
+	dir := t.TempDir()
+	src := write(t, "sw.yaml", "replications: 1\nworld: {instances: 3, traffic: {rate: 20, users: 100}}\nstrategies: [rolling]\n")
+	target := filepath.Join(dir, "target.txt")
+	if err := os.WriteFile(target, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		link string
+		args []string
+	}{
+		{"r-p2.html", []string{"sweep", src, "--set", "world.instances=3,4"}},
+		{"r-sw.html", []string{"compare", src, "default"}},
+	} {
+		link := filepath.Join(dir, tc.link)
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := deploysim(t, append(tc.args, "--report", filepath.Join(dir, "r.html"))...)
+		want := "--report " + link + ": not a regular file (a symbolic link)"
+		if code != 2 || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 before the run: %s", tc.args[0], code, out, errOut, want)
+		}
+		if b, _ := os.ReadFile(target); string(b) != "keep me\n" {
+			t.Errorf("%s: the link's target changed: %q", tc.args[0], b)
+		}
+		os.Remove(link)
 	}
 }
 
