@@ -40,6 +40,17 @@ func TestEBFailedBatchStopsWithoutRollback(t *testing.T) {
 			if r.Outcome != strategies.Failed || r.Timeline.RollbackAt >= 0 {
 				t.Fatalf("seed 1: want failed with no rollback\n%s", describe(r))
 			}
+			// A failure of the deployment, not an operating error (which
+			// the runner would report as a problem of the setup): in place,
+			// the instance's AllowTraffic step timed out; the additional
+			// batch's new instances were not healthy within Timeout.
+			want := strategies.Trigger{Kind: strategies.TriggerLifecycle, Name: "AllowTraffic"}
+			if name != "rolling" {
+				want = strategies.Trigger{Kind: strategies.TriggerHealth}
+			}
+			if r.Trigger != want {
+				t.Errorf("seed 1: trigger %+v, want %+v", r.Trigger, want)
+			}
 			failedAt := marksWith(r, "deployment failed")
 			start := marksWith(r, "batch 1/")
 			if name != "rolling" {
@@ -94,7 +105,8 @@ func TestEBRecoveryIsAManualRedeploy(t *testing.T) {
 			rc.Rollback = strategies.Rollback{Alarms: []string{"healthy-hosts"}, Human: strategies.Human{Disabled: true}}
 		}))
 		r := deploy(t, cfg, 1, s, models.Deployment{})
-		if r.Outcome != strategies.RolledBack || !strings.Contains(r.Reason, "alarm healthy-hosts") {
+		if r.Outcome != strategies.RolledBack || !strings.Contains(r.Reason, "alarm healthy-hosts") ||
+			r.Trigger != (strategies.Trigger{Kind: strategies.TriggerAlarm, Name: "healthy-hosts"}) {
 			t.Fatalf("seed 1: want rolled back by the configured alarm\n%s", describe(r))
 		}
 	})
@@ -108,7 +120,7 @@ func TestEBRecoveryIsAManualRedeploy(t *testing.T) {
 		}))
 		r := deploy(t, cfg, 1, s, models.Deployment{})
 		failedAt := marksWith(r, "deployment failed")
-		if r.Outcome != strategies.RolledBack || !strings.HasPrefix(r.Reason, "human") || len(failedAt) != 1 {
+		if r.Outcome != strategies.RolledBack || !strings.HasPrefix(r.Reason, "human") || r.Trigger.Kind != strategies.TriggerHuman || len(failedAt) != 1 {
 			t.Fatalf("seed 1: want a failed deployment, then a redeploy by the human\n%s", describe(r))
 		}
 		if r.Timeline.RollbackAt <= failedAt[0] {

@@ -103,7 +103,7 @@ func TestFlaggerFailedChecksHaltAndRollBack(t *testing.T) {
 			badVersion(&cfg)
 			f := strategies.FlaggerConfig{Interval: time.Minute, StepWeight: 10, MaxWeight: 50, Threshold: threshold}
 			r := deploy(t, cfg, 1, build(t, "canary", flaggerCanary(f, false)), models.Deployment{})
-			if r.Outcome != strategies.RolledBack || !strings.Contains(r.Reason, "failed checks threshold reached") {
+			if r.Outcome != strategies.RolledBack || !strings.Contains(r.Reason, "failed checks threshold reached") || r.Trigger.Kind != strategies.TriggerAnalysis {
 				t.Fatalf("seed 1: want rolled_back by the failed checks\n%s", describe(r))
 			}
 			steps := marksWith(r, "advance canary weight")
