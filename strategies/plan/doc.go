@@ -28,6 +28,15 @@
 //     stepWeight, stepWeights, maxWeight, stepWeightPromotion, iterations).
 //   - asg.go: EC2 Auto Scaling instance refresh (MinHealthyPercentage,
 //     MaxHealthyPercentage).
+//   - cloudformation.go: AWS CloudFormation's AutoScalingRollingUpdate
+//     batches (MaxBatchSize, MinInstancesInService, MaxSize), signal
+//     counts (MinSuccessfulInstancesPercent, CreationPolicy) and ISO 8601
+//     durations (PauseTime, Timeout).
+//   - zonal.go: CodeDeploy zonal deployments (zonalConfig: monitor
+//     durations, minimum healthy hosts per zone).
+//   - ssm.go: AWS Systems Manager rate controls (MaxConcurrency,
+//     MaxErrors, the exponential ramp) and maintenance windows (schedule,
+//     duration, cutoff).
 //
 // # Conventions
 //
