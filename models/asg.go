@@ -21,7 +21,31 @@ type group struct {
 	members           []int32 // instances not yet terminated
 	retryAt           sim.Time
 	launchFailures    int
+	// suspended holds the Auto Scaling processes suspended on the group
+	// (bits of processBit).
+	suspended uint16
 }
+
+// processes are the Auto Scaling process names; a group's suspended set
+// holds one bit per name. AZRebalance, AlarmNotification,
+// ScheduledActions and InstanceRefresh have no activity in this world
+// (no rebalancing, scaling policies, schedules or refreshes of its own),
+// so suspending them changes nothing.
+var processes = []string{"Launch", "Terminate", "AddToLoadBalancer", "AlarmNotification",
+	"AZRebalance", "HealthCheck", "InstanceRefresh", "ReplaceUnhealthy", "ScheduledActions"}
+
+// processBit returns the bit of a process name, or 0 for an unknown one.
+func processBit(name string) uint16 {
+	for k, p := range processes {
+		if p == name {
+			return 1 << k
+		}
+	}
+	return 0
+}
+
+// running reports whether process name is not suspended on the group.
+func (gr *group) running(name string) bool { return gr.suspended&processBit(name) == 0 }
 
 func (w *World) newGroup(spec strategies.GroupSpec) int {
 	g := group{
@@ -81,13 +105,16 @@ func (w *World) reconcile(a, b int64) {
 	if b == 1 {
 		w.s.After(w.cfg.ASG.ReconcileInterval, w.kReconcile, a, 1)
 	}
+	// Health checks and the replacement of unhealthy instances stop while
+	// HealthCheck, ReplaceUnhealthy or Terminate is suspended.
+	replace := gr.running("HealthCheck") && gr.running("ReplaceUnhealthy") && gr.running("Terminate")
 	for _, i := range append([]int32(nil), gr.members...) {
 		in := &w.insts[i]
 		if in.state == strategies.Pending && !in.ec2ok {
 			w.terminate(i)
 			continue
 		}
-		if in.state == strategies.InService && !w.asgHealthy(i) {
+		if replace && in.state == strategies.InService && !w.asgHealthy(i) {
 			w.mark("asg", "%s replaces unhealthy %v", gr.name, strategies.InstanceID(i))
 			w.terminate(i)
 		}
@@ -98,7 +125,7 @@ func (w *World) reconcile(a, b int64) {
 			active++
 		}
 	}
-	for ; active < gr.desired; active++ {
+	for ; active < gr.desired && gr.running("Launch"); active++ {
 		if w.s.Now() < gr.retryAt {
 			break
 		}
@@ -110,7 +137,7 @@ func (w *World) reconcile(a, b int64) {
 		}
 		w.launch(g, false)
 	}
-	if active > gr.desired {
+	if active > gr.desired && gr.running("Terminate") {
 		for _, i := range w.scaleInOrder(gr, active-gr.desired) {
 			w.terminate(i)
 		}

@@ -22,7 +22,7 @@ func (w *World) Env(p *sim.Proc, t strategies.Target, r *rand.Rand) strategies.E
 	c := &cloud{w: w, p: p}
 	return strategies.Env{
 		Clock: c, ASG: c, ELB: c, LBs: c, DNS: c, Agent: c, DB: c, Flags: c,
-		Obs: c, Log: c, Rand: r, Target: t,
+		Signals: c, Obs: c, Log: c, Rand: r, Target: t,
 	}
 }
 
@@ -134,6 +134,48 @@ func (c *cloud) DeleteGroup(id strategies.GroupID) error {
 	}
 	g.deleted = true
 	return nil
+}
+
+func (c *cloud) SuspendProcesses(id strategies.GroupID, names ...string) error {
+	return c.setProcesses(id, true, names)
+}
+
+func (c *cloud) ResumeProcesses(id strategies.GroupID, names ...string) error {
+	return c.setProcesses(id, false, names)
+}
+
+func (c *cloud) setProcesses(id strategies.GroupID, suspend bool, names []string) error {
+	g, err := c.w.group(id)
+	if err != nil {
+		return err
+	}
+	var bits uint16
+	for _, n := range names {
+		b := processBit(n)
+		if b == 0 {
+			return fmt.Errorf("%v: process %q: allowed %v", id, n, processes)
+		}
+		bits |= b
+	}
+	if suspend {
+		g.suspended |= bits
+		c.w.mark("asg", "%s: suspend %v", g.name, names)
+	} else {
+		g.suspended &^= bits
+		c.w.mark("asg", "%s: resume %v", g.name, names)
+	}
+	c.w.s.After(0, c.w.kReconcile, int64(id), 0)
+	return nil
+}
+
+// Signals
+
+func (c *cloud) Signal(id strategies.InstanceID) (time.Duration, bool) {
+	w := c.w
+	if int(id) < 0 || int(id) >= len(w.insts) || !w.insts[id].signaled {
+		return 0, false
+	}
+	return w.insts[id].signalAt.Duration(), true
 }
 
 // LoadBalancing

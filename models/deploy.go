@@ -18,6 +18,16 @@ var lifecycle = []string{
 	"BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic",
 }
 
+// rebootLifecycle is the order of an operating-system patch
+// (DeployOptions.Reboot): the download and install run while the
+// application serves; the reboot is ApplicationStop to ApplicationStart.
+var rebootLifecycle = []string{
+	"BeforeBlockTraffic", "BlockTraffic", "AfterBlockTraffic",
+	"DownloadBundle", "BeforeInstall", "Install", "AfterInstall",
+	"ApplicationStop", "ApplicationStart", "ValidateService",
+	"BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic",
+}
+
 func validStep(s string) bool {
 	for _, l := range lifecycle {
 		if l == s {
@@ -63,7 +73,11 @@ func (w *World) runLifecycle(p *sim.Proc, i int32, v int8, o strategies.DeployOp
 		}
 	}
 	spec := &w.versions[v].spec
-	for _, step := range lifecycle {
+	steps := lifecycle
+	if o.Reboot {
+		steps = rebootLifecycle
+	}
+	for _, step := range steps {
 		in := &w.insts[i]
 		in.deploy.Step = step
 		switch {
@@ -89,11 +103,17 @@ func (w *World) runLifecycle(p *sim.Proc, i int32, v int8, o strategies.DeployOp
 			if w.insts[i].serving {
 				w.stopApp(i, observe.CauseRefused)
 			}
+			if o.Reboot {
+				// The patched system comes up from the reboot.
+				w.insts[i].ver = v
+			}
 		case "DownloadBundle":
 			p.Sleep(sample(w.rInfra, spec.InstallTime) / 4)
 		case "Install":
 			p.Sleep(sample(w.rInfra, spec.InstallTime) * 3 / 4)
-			w.insts[i].ver = v
+			if !o.Reboot {
+				w.insts[i].ver = v
+			}
 		case "ApplicationStart":
 			p.Sleep(sample(w.rInfra, spec.StartTime))
 			if in := &w.insts[i]; in.state == strategies.InService && in.ec2ok {

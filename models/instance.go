@@ -33,6 +33,11 @@ type instance struct {
 	// soon as its last registration has drained.
 	terminateAfterDrain bool
 	deploy              strategies.DeployStatus
+	// signaled: the instance's bootstrap sent its cfn-signal success, at
+	// signalAt (launched instances only, when their application first
+	// came up).
+	signaled bool
+	signalAt sim.Time
 }
 
 // launch creates an instance of group g. A ready instance (the initial
@@ -90,10 +95,13 @@ func (w *World) booted(a, b int64) {
 		return // died while booting; the group replaces it
 	}
 	in.state = strategies.InService
+	in.signaled, in.signalAt = true, w.s.Now()
 	w.startApp(int32(a))
 	gr := &w.groups[in.group]
-	for _, tg := range gr.tgs {
-		w.registerTarget(int(tg), int32(a), false)
+	if gr.running("AddToLoadBalancer") {
+		for _, tg := range gr.tgs {
+			w.registerTarget(int(tg), int32(a), false)
+		}
 	}
 	w.changed.Notify()
 }

@@ -48,6 +48,8 @@ func Catalog() []Spec {
 			explainABTest, newABTest),
 		spec("feature-toggle", "ship the code dark, then enable it for growing user cohorts; rollback is flag off",
 			explainToggle, newToggle),
+		spec("systems-manager", "Systems Manager Run Command/Automation or Patch Manager across the fleet under MaxConcurrency/MaxErrors, in a maintenance window",
+			explainSystemsManager, newSystemsManager),
 	}
 	for k := range specs {
 		specs[k].Differs = differs[specs[k].Name]

@@ -62,7 +62,7 @@ func TestRouteWeights(t *testing.T) {
 }
 
 func TestCatalog(t *testing.T) {
-	want := []string{"ab-test", "all-at-once", "blue-green", "canary", "feature-toggle", "immutable", "linear", "rolling", "rolling-with-additional-batch", "traffic-splitting"}
+	want := []string{"ab-test", "all-at-once", "blue-green", "canary", "feature-toggle", "immutable", "linear", "rolling", "rolling-with-additional-batch", "systems-manager", "traffic-splitting"}
 	var got []string
 	for _, sp := range Catalog() {
 		got = append(got, sp.Name)

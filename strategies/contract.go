@@ -127,6 +127,14 @@ type AutoScaling interface {
 	DescribeGroup(id GroupID) (Group, error)
 	// DeleteGroup terminates every instance of the group and removes it.
 	DeleteGroup(id GroupID) error
+	// SuspendProcesses and ResumeProcesses stop and restart Auto Scaling
+	// processes of a group (Launch, Terminate, AddToLoadBalancer,
+	// HealthCheck, ReplaceUnhealthy, AZRebalance, AlarmNotification,
+	// ScheduledActions, InstanceRefresh), as CloudFormation's
+	// SuspendProcesses does for the length of a rolling update. An
+	// unknown name is an error; suspending a process twice is not.
+	SuspendProcesses(id GroupID, processes ...string) error
+	ResumeProcesses(id GroupID, processes ...string) error
 }
 
 // TargetState is an ELBv2 target health state.
@@ -228,6 +236,14 @@ type DeployOptions struct {
 	// AllowTrafficTimeout bounds the wait for the target to be healthy
 	// after AllowTraffic; zero means 5 minutes.
 	AllowTrafficTimeout time.Duration
+	// Reboot makes the deployment an operating-system patch as Systems
+	// Manager's AWS-RunPatchBaseline applies one: the revision is
+	// downloaded and installed while the application keeps serving, then
+	// the instance reboots — the application is down for the revision's
+	// start time and comes back on the new revision. Without BlockTraffic
+	// the load balancer keeps sending requests to the rebooting instance
+	// until its health checks fail.
+	Reboot bool
 }
 
 // DeployStatus reports an in-place deployment.
@@ -246,6 +262,19 @@ type DeployStatus struct {
 type InPlace interface {
 	StartDeploy(id InstanceID, v Version, o DeployOptions) error
 	DescribeDeploy(id InstanceID) (DeployStatus, error)
+}
+
+// Signals is CloudFormation's resource signalling (the cfn-signal helper
+// script calling SignalResource) as a stack operation sees it: an
+// instance launched from a template whose bootstrap ends with cfn-signal
+// sends one success signal when its application first comes up. An
+// instance that never comes up (it died while booting, it is still
+// booting) has sent none; CloudFormation counts it as failed when the
+// wait times out.
+type Signals interface {
+	// Signal reports whether instance id has signalled success, and
+	// when. An unknown instance has sent nothing.
+	Signal(id InstanceID) (at time.Duration, ok bool)
 }
 
 // Database runs the release's schema migrations. Both calls block for the
@@ -380,8 +409,10 @@ type Env struct {
 	Agent InPlace
 	DB    Database
 	Flags Flags
-	Obs   Observer
-	Log   Recorder
+	// Signals are the cfn-signal success signals of launched instances.
+	Signals Signals
+	Obs     Observer
+	Log     Recorder
 	// Rand is the strategy's own seeded stream (human reaction times,
 	// approval delays).
 	Rand   *rand.Rand

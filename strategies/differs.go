@@ -15,7 +15,11 @@ var differs = map[string][]string{
 		"eb: a batch's instance counts as healthy after its first passing load balancer check; enhanced health's rule (12 consecutive OK checks within two minutes) and HealthCheckSuccessThreshold are not modelled.",
 		"eb: a machine that dies under its batch fails the deployment, as an instance whose command failed; Elastic Beanstalk's handling of an instance terminated mid-command is not documented.",
 		"eb: after a failed deployment the environment is watched for bake_time; a person who acts later than that is not simulated.",
-		"codedeploy: every trigger rolls back, as if autoRollbackConfiguration were on; zonal deployments are not modelled.",
+		"codedeploy: every trigger rolls back, as if autoRollbackConfiguration were on.",
+		"codedeploy zonal_config: zones go in name order and a per-zone FLEET_PERCENT is rounded up as the overall one is; CodeDeploy documents neither.",
+		"cloudformation: without signals a batch is done when its instances are launched and the terminated ones gone; the minute an EC2 instance takes to reach Auto Scaling's InService is not modelled apart from the application's boot.",
+		"cloudformation: an instance's cfn-signal is a success sent when its application first comes up; the simulated world sends no FAILURE signals (a bootstrap that fails), so only timeouts fail signals.",
+		"cloudformation: the rollback uses the same update policy (CloudFormation uses the previous template's); stack rollback triggers (RollbackConfiguration alarms, MonitoringTimeInMinutes) stand as rollback.alarms and bake_time; a group that never settles is bounded by progress_deadline (CloudFormation's own stabilisation timeout is not documented).",
 		"ecs: a task starts with the platform's instance boot time (there are no separate task start times yet); the circuit breaker sees tasks at each poll_interval, so failures and a task turning healthy within one poll are ordered healthy first; tasks that cannot be placed for lack of capacity are not counted; threshold types other than COUNT and the default BOUNDED_PERCENT 50 are not offered; ECS's throttling of repeatedly failing task launches is not modelled.",
 		"k8s: a pod is ready when its instance passes the load balancer check; minReadySeconds and container restart back-off are not modelled.",
 	},
@@ -28,6 +32,8 @@ var differs = map[string][]string{
 		"eb: Elastic Beanstalk moves the new instances into the environment's group and deletes the temporary one; deploysim keeps the temporary group as the live one (no AttachInstances in the contract).",
 		"instance-refresh: checkpoints, skip matching and a configurable instance warmup are not modelled (warmup is a fixed 10 s).",
 		"New instances are healthy after their first passing load balancer check (enhanced health not modelled).",
+		"cloudformation: without a creation_policy the replacement group counts as created once its instances are launched; the stack's other resources are not updated between the group's creation and the cleanup.",
+		"cloudformation: cfn-signal is a success when the application first comes up; no FAILURE signals are sent.",
 	},
 	"traffic-splitting": {
 		"Elastic Beanstalk's health evaluation during EvaluationTime is simplified to: every new instance healthy in its target group; enhanced health's request-based causes are not modelled.",
@@ -51,6 +57,13 @@ var differs = map[string][]string{
 	},
 	"ab-test": {
 		"The split is by weight (Route 53 or ALB), not by user attribute; the Kayenta judge decides once, at the end of the experiment. Flagger's A/B testing, which checks every interval, is canary with flagger iterations and match_percent.",
+	},
+	"systems-manager": {
+		"An invocation runs the in-place lifecycle steps (a hook-failure fault fails it); the steps of a Systems Manager document are not modelled one by one.",
+		"The ramp (1, 2, 4, …) doubles once as many invocations have finished as the window held, and percentages of targets round down: the documentation states neither exactly.",
+		"operation patch always reboots (RebootIfNeeded with patches to install); the patch's own boot-time checks are not modelled.",
+		"Maintenance windows: the simulated day starts at 00:00 UTC; weekly, monthly and dated schedules, time zones and start/end dates are not offered. With CANCEL_TASK a Run Command's invocations in flight always complete (CancelCommand only attempts to stop them).",
+		"Invocations go to the instances that were live when the command started (the targets are resolved once, as for instance IDs); instances the group launches later come up on the new version.",
 	},
 	"feature-toggle": {
 		"A flag change reaches every request at once (no SDK polling or cache delay); cohorts are a stable hash of the user.",

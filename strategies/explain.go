@@ -68,10 +68,32 @@ health checks after the grace period, is stopped and replaced by a new task, as 
 the container in place); ECS has no progress deadline, so unless progress_deadline is set only the
 circuit breaker, an alarm or a person stops a deployment whose tasks never get healthy. Variant k8s: max_surge (25 %, rounded up), max_unavailable
 (25 %, rounded down), not both zero.
+Variant codedeploy with zonal_config {first_zone_monitor_duration, monitor_duration (0),
+minimum_healthy_hosts_per_zone {type HOST_COUNT|FLEET_PERCENT, value}} (CodeDeploy zonal deployments, a
+phased rollout by Availability Zone): one zone at a time, zones in name order, at most the overall limit
+and the zone's instances less its minimum (FLEET_PERCENT of the zone, rounded up) at once, each zone
+followed by its monitor duration (the first zone's may differ) while the triggers watch; the rollback
+redeploys zone by zone the same way.
+Variant cloudformation: a CloudFormation stack update of the group's launch template under UpdatePolicy
+AutoScalingRollingUpdate: max_batch_size (1), min_instances_in_service (0; less than max_size),
+wait_on_resource_signals (false), pause_time (0s; 5m with signals; at most 1h),
+min_successful_instances_percent (100, of the update's new instances, rounded to a tenth; needs
+signals), suspend_processes (Launch, Terminate, AddToLoadBalancer, HealthCheck, ReplaceUnhealthy,
+AZRebalance, AlarmNotification, ScheduledActions, InstanceRefresh), max_size (the group's MaxSize;
+default the world's, 4 × instances). CloudFormation sets the group's MinSize and desired capacity to
+max(batch + min_instances_in_service, desired) for the update — launching the difference first — then
+terminates batches of min(max_batch_size, max_size − min_instances_in_service) obsolete instances; the
+group launches their replacements, and before the next batch CloudFormation waits for their cfn-signal
+within pause_time, or pauses pause_time (without signals it never waits for the application: a batch is
+done when its instances are launched). A signal not received in time counts as a failure; when too few
+can still succeed, the update fails and the stack rolls back (UPDATE_ROLLBACK_IN_PROGRESS): the same
+rolling update back to the previous launch template, with the same policy and signal waits — a
+pause_time too short for a boot fails the rollback too (UPDATE_ROLLBACK_FAILED, rollback_failed).
 Cost: capacity drops by one batch (eb, codedeploy) unless surge is allowed (ecs, k8s: extra instances
 instead); both versions serve side by side for the whole deploy, so they must be compatible.
 Rollback: a new deployment of the previous revision with the same limits (in place for eb/codedeploy,
-the replacement run backwards for ecs/k8s) — it takes as long as the deploy. For eb it is manual: it
+the replacement run backwards for ecs/k8s, a rolling update back for cloudformation) — it takes as long
+as the deploy. For eb it is manual: it
 happens only when a trigger asks — the on-call human after their delay, or an alarm or analysis you
 configured — during the deployment or, after a failed one, while the environment is watched (bake_time).
 Do not use it when versions cannot run side by side (schema coupling, incompatible APIs).
@@ -96,10 +118,18 @@ then, once it is healthy, the full count; when all pass health checks the old in
 Variant instance-refresh: the live group's instances are replaced in steps within
 min_healthy_percentage (90, rounded up) and max_healthy_percentage (100: terminate first; above 100:
 launch first).
+Variant cloudformation: CloudFormation's AutoScalingReplacingUpdate (WillReplace true): a new group of
+the new version is created beside the old one, behind the same target group; with creation_policy
+{count (1), timeout (5m, at most 12h), min_successful_instances_percent (of the new group; unset: count
+decides)} the update waits for that many cfn-signal successes within the timeout — too few fails it —
+and without one only for the instances to be launched (the old group then goes while the new one still
+boots); then the stack's cleanup deletes the old group.
 Cost: twice the fleet for a while (eb); a slow one-by-one walk with the defaults (instance refresh).
 Versions mix while both fleets are registered.
 Rollback: terminate the new instances — fast and safe while the old fleet lives; after the cut-over the
-old version must be launched again. Instance refresh rolls back by refreshing to the previous version.
+old version must be launched again. Instance refresh rolls back by refreshing to the previous version;
+a replacing update deletes the new group before the cleanup (the old one never stopped serving), and
+after it comes back by a replacing update to the previous version.
 Do not use it when instance launches are scarce (capacity shortages) or versions cannot coexist.
 ` + rollbackFields
 
@@ -195,4 +225,29 @@ users keep their experience.
 Cost: the ship's cost once; flags in code (debt).
 Rollback: flag off — instant, no redeploy, no migration revert. It cannot undo what shipping did: a
 broken build or a breaking migration needs the ship strategy's own rollback.
+` + rollbackFields
+
+const explainSystemsManager = `systems-manager — AWS Systems Manager Run Command and Automation rate controls, Patch Manager
+(AWS-RunPatchBaseline), maintenance windows.
+
+How: one invocation per instance of the fleet, oldest first. max_concurrency (50; a count, or "25%" of the
+targets rounded down, at least 1): the first invocation goes alone, then two, then four, doubling up to
+it. max_errors (0; a count or a percentage, rounded down): once more invocations have failed than it
+tolerates no new target gets the command; invocations in flight complete. operation patch (default): the
+patch is installed while the application serves, then the instance reboots — down for the version's
+start_time and still registered, so requests to it fail until its load balancer health checks do;
+operation command: a script stops the application, installs the version and starts it, under traffic.
+maintenance_window {schedule (cron(M H * * ? *) daily, cron(M * * * ? *) hourly, rate(N minutes|hours|
+days)), duration (whole hours 1–24), cutoff (whole hours, less than the duration), cutoff_behavior
+CONTINUE_TASK (default: the command runs on past the cutoff) | CANCEL_TASK (no new invocation after the
+cutoff)}: the command waits for the window to open (the simulated day starts at 00:00), or starts at
+once inside one.
+Cost: no extra instances; every reboot is downtime for its instance; a slow command keeps the fleet on
+mixed versions for long.
+Rollback: none — Systems Manager does not uninstall what it installed. A trigger (an alarm, the person on
+call) cancels the command: no new invocations, those in flight complete, the fleet stays on mixed
+versions (outcome failed). So do targets left by max_errors or by a CANCEL_TASK cutoff: they wait for
+the next window. bake_time is 0 unless set.
+Do not use it for application releases that need traffic draining (CodeDeploy deregisters), or with a
+max_concurrency so high that the reboots take out the capacity the service needs.
 ` + rollbackFields

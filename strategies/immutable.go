@@ -17,12 +17,46 @@ type ImmutableConfig struct {
 	// instance refresh.
 	MinHealthyPercentage *float64 `yaml:"min_healthy_percentage"`
 	MaxHealthyPercentage *float64 `yaml:"max_healthy_percentage"`
-	Rollback             Rollback `yaml:"rollback"`
+	// CreationPolicy of the group, for variant cloudformation
+	// (AutoScalingReplacingUpdate with WillReplace): the replacement group
+	// is complete when its signals arrive; without one, as soon as its
+	// instances are launched.
+	CreationPolicy *CreationPolicy `yaml:"creation_policy"`
+	Rollback       Rollback        `yaml:"rollback"`
+}
+
+// CreationPolicy is CloudFormation's CreationPolicy of an Auto Scaling
+// group: ResourceSignal Count (1) and Timeout (5m, at most 12h), and
+// AutoScalingCreationPolicy MinSuccessfulInstancesPercent (unset: Count
+// decides).
+type CreationPolicy struct {
+	Count                         *int           `yaml:"count"`
+	Timeout                       *time.Duration `yaml:"timeout"`
+	MinSuccessfulInstancesPercent *float64       `yaml:"min_successful_instances_percent"`
+}
+
+func (c CreationPolicy) plan() (plan.CreationPolicy, error) {
+	p := plan.DefaultCreationPolicy()
+	if c.Count != nil {
+		p.Count = *c.Count
+	}
+	if c.Timeout != nil {
+		p.Timeout = *c.Timeout
+	}
+	if c.MinSuccessfulInstancesPercent != nil {
+		if *c.MinSuccessfulInstancesPercent < 0 {
+			return p, fmt.Errorf("creation_policy.min_successful_instances_percent %g: allowed 0 to 100", *c.MinSuccessfulInstancesPercent)
+		}
+		p.MinSuccessfulInstancesPercent = *c.MinSuccessfulInstancesPercent
+	}
+	return p, p.Validate()
 }
 
 type immutable struct {
 	cfg  ImmutableConfig
 	pref plan.InstanceRefreshPreferences
+	// creation is the replacing update's CreationPolicy (nil: none).
+	creation *plan.CreationPolicy
 }
 
 func newImmutable(c ImmutableConfig) (Strategy, error) {
@@ -34,13 +68,25 @@ func newImmutable(c ImmutableConfig) (Strategy, error) {
 		if refresh {
 			c.Variant = "instance-refresh"
 		}
-	case "eb":
-		if refresh {
-			return nil, fmt.Errorf("min/max_healthy_percentage belong to variant instance-refresh")
+		if c.CreationPolicy != nil {
+			c.Variant = "cloudformation"
 		}
-	case "instance-refresh":
+	case "eb", "instance-refresh", "cloudformation":
 	default:
-		return nil, fmt.Errorf("variant %q: allowed eb, instance-refresh", c.Variant)
+		return nil, fmt.Errorf("variant %q: allowed eb, instance-refresh, cloudformation", c.Variant)
+	}
+	if refresh && c.Variant != "instance-refresh" {
+		return nil, fmt.Errorf("min/max_healthy_percentage belong to variant instance-refresh")
+	}
+	if c.CreationPolicy != nil {
+		if c.Variant != "cloudformation" {
+			return nil, fmt.Errorf("creation_policy belongs to variant cloudformation")
+		}
+		p, err := c.CreationPolicy.plan()
+		if err != nil {
+			return nil, err
+		}
+		s.creation = &p
 	}
 	if c.MinHealthyPercentage != nil {
 		s.pref.MinHealthyPercent = *c.MinHealthyPercentage
@@ -66,8 +112,11 @@ func (s *immutable) Run(env Env) Result {
 	if err != nil {
 		return failed(err)
 	}
-	if s.cfg.Variant == "instance-refresh" {
+	switch s.cfg.Variant {
+	case "instance-refresh":
 		return s.runRefresh(r, n)
+	case "cloudformation":
+		return s.replacingUpdate(r, n)
 	}
 	p, err := plan.EBImmutable(n)
 	if err != nil {

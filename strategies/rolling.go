@@ -44,9 +44,24 @@ type RollingConfig struct {
 	MaximumPercent        *float64 `yaml:"maximum_percent"`
 	// Kubernetes RollingUpdate: maxSurge (25%, rounded up) and
 	// maxUnavailable (25%, rounded down).
-	MaxSurge       string   `yaml:"max_surge"`
-	MaxUnavailable string   `yaml:"max_unavailable"`
-	Rollback       Rollback `yaml:"rollback"`
+	MaxSurge       string `yaml:"max_surge"`
+	MaxUnavailable string `yaml:"max_unavailable"`
+	// CodeDeploy zonalConfig: one Availability Zone at a time.
+	ZonalConfig *ZonalConfig `yaml:"zonal_config"`
+	// CloudFormation's AutoScalingRollingUpdate (variant cloudformation):
+	// max_batch_size (1), min_instances_in_service (0),
+	// min_successful_instances_percent (100), pause_time (0s, or 5m with
+	// signals; at most 1h), wait_on_resource_signals (false),
+	// suspend_processes, and max_size, the group's MaxSize (default: the
+	// world's group maximum).
+	MaxBatchSize                  *int           `yaml:"max_batch_size"`
+	MinInstancesInService         *int           `yaml:"min_instances_in_service"`
+	MinSuccessfulInstancesPercent *float64       `yaml:"min_successful_instances_percent"`
+	PauseTime                     *time.Duration `yaml:"pause_time"`
+	WaitOnResourceSignals         *bool          `yaml:"wait_on_resource_signals"`
+	SuspendProcesses              []string       `yaml:"suspend_processes"`
+	MaxSize                       int            `yaml:"max_size"`
+	Rollback                      Rollback       `yaml:"rollback"`
 }
 
 type rolling struct {
@@ -56,27 +71,31 @@ type rolling struct {
 	ecs plan.ECSDeploymentConfiguration
 	k8s plan.K8sRollingUpdate
 	ebp *ebPolicy
+	// zonal is CodeDeploy's zonalConfig (nil: the whole fleet at once).
+	zonal *plan.ZonalConfig
+	// cfn is CloudFormation's AutoScalingRollingUpdate.
+	cfn plan.AutoScalingRollingUpdate
 }
 
 func newRolling(c RollingConfig) (Strategy, error) {
 	s := &rolling{}
 	eb := c.BatchSizeType != "" || c.BatchSize != 0 || c.Timeout != 0 || c.IgnoreHealthCheck
-	cd := c.DeploymentConfig != "" || c.MinimumHealthyHosts != nil || c.OutdatedInstancesStrategy != ""
+	cd := c.DeploymentConfig != "" || c.MinimumHealthyHosts != nil || c.OutdatedInstancesStrategy != "" || c.ZonalConfig != nil
 	ecs := c.MinimumHealthyPercent != nil || c.MaximumPercent != nil
 	k8s := c.MaxSurge != "" || c.MaxUnavailable != ""
-	set := map[string]bool{"eb": eb, "codedeploy": cd, "ecs": ecs, "k8s": k8s}
+	set := map[string]bool{"eb": eb, "codedeploy": cd, "ecs": ecs, "k8s": k8s, "cloudformation": c.cloudFormationSet()}
 	if c.Variant == "" {
 		c.Variant = "eb"
-		for _, v := range []string{"codedeploy", "ecs", "k8s"} {
+		for _, v := range []string{"codedeploy", "ecs", "k8s", "cloudformation"} {
 			if set[v] {
 				c.Variant = v
 			}
 		}
 	}
 	if _, ok := set[c.Variant]; !ok {
-		return nil, fmt.Errorf("variant %q: allowed eb, codedeploy, ecs, k8s", c.Variant)
+		return nil, fmt.Errorf("variant %q: allowed eb, codedeploy, ecs, k8s, cloudformation", c.Variant)
 	}
-	for _, v := range []string{"eb", "codedeploy", "ecs", "k8s"} {
+	for _, v := range []string{"eb", "codedeploy", "ecs", "k8s", "cloudformation"} {
 		if set[v] && v != c.Variant {
 			return nil, fmt.Errorf("fields of variant %s set with variant %s", v, c.Variant)
 		}
@@ -123,6 +142,13 @@ func newRolling(c RollingConfig) (Strategy, error) {
 			}
 			s.cd = m
 		}
+		if c.ZonalConfig != nil {
+			z, err := c.ZonalConfig.plan()
+			if err != nil {
+				return nil, fmt.Errorf("zonal_config: %w", err)
+			}
+			s.zonal = &z
+		}
 	case "ecs":
 		s.ecs = plan.DefaultECSDeploymentConfiguration()
 		if c.MinimumHealthyPercent != nil {
@@ -152,6 +178,12 @@ func newRolling(c RollingConfig) (Strategy, error) {
 		if err := s.k8s.Validate(); err != nil {
 			return nil, err
 		}
+	case "cloudformation":
+		p, err := c.cloudFormationPolicy()
+		if err != nil {
+			return nil, err
+		}
+		s.cfn = p
 	}
 	// An ECS deployment has no progress deadline: tasks that never get
 	// healthy are retried until the circuit breaker (when enabled) or a
@@ -176,6 +208,8 @@ func (s *rolling) Run(env Env) Result {
 		return failed(err)
 	}
 	switch s.cfg.Variant {
+	case "cloudformation":
+		return s.runCloudFormation(r, n)
 	case "ecs":
 		l, err := plan.ECSRolling(s.ecs, n)
 		if err != nil {
@@ -243,7 +277,11 @@ func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 			}
 		}
 	} else if a == nil {
-		a = r.deployWindow(codeDeployOrder(ins), env.Target.To, conc, true)
+		if s.zonal != nil {
+			a = s.deployZones(r, n, ins, env.Target.To)
+		} else {
+			a = r.deployWindow(codeDeployOrder(ins), env.Target.To, conc, true)
+		}
 		if a == nil {
 			// The deployment succeeded: its revision is now the last
 			// successful one, which new instances get.
@@ -257,6 +295,9 @@ func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 		a = r.bake()
 	}
 	undo := func() error { return r.redeployPrevious(g, c, true) }
+	if s.zonal != nil {
+		undo = func() error { return s.redeployZones(r, n, g) }
+	}
 	if s.ebp != nil {
 		// A failed deployment leaves the environment on the most recent
 		// successful version for instances launched from now on.

@@ -143,70 +143,73 @@ func (p AutoScalingRollingUpdate) Validate(maxSize int) error {
 	return nil
 }
 
-// RollingUpdateBatch is one batch of a rolling update: Replace old
-// instances give way to new ones. TerminateFirst of them are terminated
-// first (the group launches their replacements at once); for the other
-// LaunchFirst, new instances are launched above the desired capacity
-// first and as many old ones are terminated after the batch's wait.
-type RollingUpdateBatch struct {
-	Replace, TerminateFirst, LaunchFirst int
+// RollingUpdateLayout is how CloudFormation lays a rolling update out on
+// a group, as its stack events report it ("Rolling update initiated.
+// Terminating 3 obsolete instance(s) in batches of 1, while keeping at
+// least 3 instance(s) in service." and "Temporarily setting autoscaling
+// group MinSize and DesiredCapacity to 4.").
+type RollingUpdateLayout struct {
+	// BatchSize is how many obsolete instances each round terminates:
+	// MaxBatchSize, at most MaxSize − MinInstancesInService (the group
+	// must hold the batch's replacements next to the instances kept in
+	// service) and at most the obsolete instances.
+	BatchSize int
+	// TempDesired is the group's MinSize and DesiredCapacity for the
+	// length of the update: max(BatchSize + MinInstancesInService,
+	// DesiredCapacity). Above the desired capacity, the difference is
+	// launched first, before any obsolete instance is terminated; the
+	// last round sets the original capacity back.
+	TempDesired int
+	// Rounds are the obsolete instances each round terminates (each but
+	// the last is BatchSize); the group launches their replacements.
+	Rounds []int
+	// Launches is how many new instances the whole update launches (one
+	// per obsolete instance), the signals it expects.
+	Launches int
 }
 
-// RollingUpdateStep decides the next batch from the group's state:
-// desired and maxSize of the group, inService instances now in service
-// and old instances left to replace.
+// RollingUpdate lays out the rolling update of a group of desired
+// instances (obsolete of them on the old launch template) with MaxSize
+// maxSize.
 //
-// A batch replaces up to MaxBatchSize old instances. As many as keep
-// MinInstancesInService in service are terminated first; the rest of the
-// batch is launched first, above the desired capacity, within MaxSize.
-// This is the documented behaviour at both ends — MinInstancesInService 0
-// replaces batch by batch in place, a MinInstancesInService equal to the
-// desired capacity launches each batch before terminating (which is why
-// it "must be less than the MaxSize").
-//
-// Choice: CloudFormation does not document the split of a batch in
-// between; terminating what the minimum allows and launching the rest
-// keeps both limits. A batch that can do neither (no room above desired
-// and none to spare below it) returns an error wrapping ErrNoProgress.
-func RollingUpdateStep(p AutoScalingRollingUpdate, desired, maxSize, inService, oldLeft int) (RollingUpdateBatch, error) {
-	if oldLeft <= 0 {
-		return RollingUpdateBatch{}, nil
-	}
-	k := min(p.MaxBatchSize, oldLeft)
-	canDown := max(0, inService-p.MinInstancesInService)
-	b := RollingUpdateBatch{TerminateFirst: min(k, canDown)}
-	b.LaunchFirst = min(k-b.TerminateFirst, max(0, maxSize-desired))
-	b.Replace = b.TerminateFirst + b.LaunchFirst
-	if b.Replace == 0 {
-		return b, fmt.Errorf("%w: %d in service, MinInstancesInService %d, desired %d, MaxSize %d",
-			ErrNoProgress, inService, p.MinInstancesInService, desired, maxSize)
-	}
-	return b, nil
-}
-
-// RollingUpdateBatches plans a whole rolling update of a group of desired
-// instances, all in service, assuming each batch ends with its new
-// instances in service.
-func RollingUpdateBatches(p AutoScalingRollingUpdate, desired, maxSize int) ([]RollingUpdateBatch, error) {
+// Sources: the stack events of real updates (desired 3, minimum 3, batch
+// 1 → "in batches of 1", temporary capacity 4; desired 5, minimum 5,
+// MaxSize 10 → "in batches of 5", temporary capacity 10; desired 6,
+// minimum 6, MaxSize 9 → temporary capacity 9) and the documented rule
+// that MinInstancesInService "must be less than the MaxSize".
+func RollingUpdate(p AutoScalingRollingUpdate, desired, maxSize, obsolete int) (RollingUpdateLayout, error) {
 	if err := p.Validate(maxSize); err != nil {
-		return nil, err
+		return RollingUpdateLayout{}, err
 	}
 	if desired < 1 {
-		return nil, fieldErr("DesiredCapacity", desired, "1 or more instances")
+		return RollingUpdateLayout{}, fieldErr("DesiredCapacity", desired, "1 or more instances")
 	}
 	if maxSize < desired {
-		return nil, fieldErr("MaxSize", maxSize, fmt.Sprintf("at least the desired capacity (%d)", desired))
+		return RollingUpdateLayout{}, fieldErr("MaxSize", maxSize, fmt.Sprintf("at least the desired capacity (%d)", desired))
 	}
-	var out []RollingUpdateBatch
-	for left := desired; left > 0; {
-		b, err := RollingUpdateStep(p, desired, maxSize, desired, left)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-		left -= b.Replace
+	if obsolete < 0 || obsolete > desired {
+		return RollingUpdateLayout{}, fieldErr("obsolete instances", obsolete, fmt.Sprintf("0 to the desired capacity (%d)", desired))
 	}
-	return out, nil
+	l := RollingUpdateLayout{TempDesired: desired, Launches: obsolete}
+	if obsolete == 0 {
+		return l, nil
+	}
+	l.BatchSize = min(p.MaxBatchSize, maxSize-p.MinInstancesInService, obsolete)
+	l.TempDesired = max(l.BatchSize+p.MinInstancesInService, desired)
+	for left := obsolete; left > 0; left -= l.BatchSize {
+		l.Rounds = append(l.Rounds, min(left, l.BatchSize))
+	}
+	return l, nil
+}
+
+// RollingUpdateFailed reports whether a rolling update that expects
+// launches signals in all, of which failures have timed out (or were
+// lost with their instance), can no longer meet its minimum: the
+// successes still possible fall below RequiredSignals. CloudFormation's
+// message then reads "Received N SUCCESS signal(s) out of M. Unable to
+// satisfy 100% MinSuccessfulInstancesPercent requirement".
+func RollingUpdateFailed(p AutoScalingRollingUpdate, launches, failures int) bool {
+	return launches-failures < RequiredSignals(launches, p.MinSuccessfulInstancesPercent)
 }
 
 // RequiredSignals is how many of n new instances must signal success for

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -45,81 +44,79 @@ func TestParseISO8601Duration(t *testing.T) {
 	}
 }
 
-func TestRollingUpdateBatches(t *testing.T) {
+func TestRollingUpdate(t *testing.T) {
 	p := func(batch, minIn int) AutoScalingRollingUpdate {
 		q := DefaultAutoScalingRollingUpdate()
 		q.MaxBatchSize, q.MinInstancesInService = batch, minIn
 		return q
 	}
-	b := func(replace, term, launch int) RollingUpdateBatch { return RollingUpdateBatch{replace, term, launch} }
 	tests := []struct {
-		name           string
-		policy         AutoScalingRollingUpdate
-		desired, maxSz int
-		want           []RollingUpdateBatch
+		name                      string
+		policy                    AutoScalingRollingUpdate
+		desired, maxSize, obsolet int
+		want                      RollingUpdateLayout
 	}{
-		{"defaults: one at a time, terminate first", DefaultAutoScalingRollingUpdate(), 3, 3,
-			[]RollingUpdateBatch{b(1, 1, 0), b(1, 1, 0), b(1, 1, 0)}},
-		{"batch 2 of 5, minimum 0: the last batch is the remainder", p(2, 0), 5, 5,
-			[]RollingUpdateBatch{b(2, 2, 0), b(2, 2, 0), b(1, 1, 0)}},
-		{"minimum equal to desired launches each batch first (4 of 4, batch 2, MaxSize 6)", p(2, 4), 4, 6,
-			[]RollingUpdateBatch{b(2, 0, 2), b(2, 0, 2)}},
-		{"minimum 3 of 3, MaxSize 4: one extra instance at a time", p(1, 3), 3, 4,
-			[]RollingUpdateBatch{b(1, 0, 1), b(1, 0, 1), b(1, 0, 1)}},
-		{"documented example: minimum 1, batch 2, desired 3, MaxSize 4", p(2, 1), 3, 4,
-			[]RollingUpdateBatch{b(2, 2, 0), b(1, 1, 0)}},
-		{"minimum one below desired with batch 2: one terminated, one launched first", p(2, 9), 10, 12,
-			[]RollingUpdateBatch{b(2, 1, 1), b(2, 1, 1), b(2, 1, 1), b(2, 1, 1), b(2, 1, 1)}},
-		{"surge bounded by MaxSize: batch 4, minimum 10 of 10, MaxSize 12", p(4, 10), 10, 12,
-			[]RollingUpdateBatch{b(2, 0, 2), b(2, 0, 2), b(2, 0, 2), b(2, 0, 2), b(2, 0, 2)}},
-		{"batch larger than the group replaces all at once", p(20, 0), 6, 6,
-			[]RollingUpdateBatch{b(6, 6, 0)}},
+		{"defaults: one at a time, no extra capacity", DefaultAutoScalingRollingUpdate(), 3, 3, 3,
+			RollingUpdateLayout{BatchSize: 1, TempDesired: 3, Rounds: []int{1, 1, 1}, Launches: 3}},
+		{"stack events: desired 3, minimum 3, batch 1 → capacity 4", p(1, 3), 3, 4, 3,
+			RollingUpdateLayout{BatchSize: 1, TempDesired: 4, Rounds: []int{1, 1, 1}, Launches: 3}},
+		{"stack events: desired 5, minimum 5, MaxSize 10 → batches of 5, capacity 10", p(5, 5), 5, 10, 5,
+			RollingUpdateLayout{BatchSize: 5, TempDesired: 10, Rounds: []int{5}, Launches: 5}},
+		{"stack events: desired 6, minimum 6, MaxSize 9 → batches of 3, capacity 9", p(6, 6), 6, 9, 6,
+			RollingUpdateLayout{BatchSize: 3, TempDesired: 9, Rounds: []int{3, 3}, Launches: 6}},
+		{"stack events: desired 1, minimum 1, MaxSize 2 → capacity 2", p(1, 1), 1, 2, 1,
+			RollingUpdateLayout{BatchSize: 1, TempDesired: 2, Rounds: []int{1}, Launches: 1}},
+		{"documented example: minimum 1, batch 2, desired 3, MaxSize 4", p(2, 1), 3, 4, 3,
+			RollingUpdateLayout{BatchSize: 2, TempDesired: 3, Rounds: []int{2, 1}, Launches: 3}},
+		{"minimum one below desired: one extra instance throughout", p(2, 9), 10, 12, 10,
+			RollingUpdateLayout{BatchSize: 2, TempDesired: 11, Rounds: []int{2, 2, 2, 2, 2}, Launches: 10}},
+		{"batch larger than the group replaces all at once", p(20, 0), 6, 6, 6,
+			RollingUpdateLayout{BatchSize: 6, TempDesired: 6, Rounds: []int{6}, Launches: 6}},
+		{"only the obsolete instances are replaced", p(2, 0), 6, 6, 3,
+			RollingUpdateLayout{BatchSize: 2, TempDesired: 6, Rounds: []int{2, 1}, Launches: 3}},
+		{"nothing obsolete: nothing to do", p(2, 0), 6, 6, 0,
+			RollingUpdateLayout{TempDesired: 6}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := RollingUpdateBatches(tt.policy, tt.desired, tt.maxSz)
+			got, err := RollingUpdate(tt.policy, tt.desired, tt.maxSize, tt.obsolet)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("got %v, want %v", got, tt.want)
+			if got.BatchSize != tt.want.BatchSize || got.TempDesired != tt.want.TempDesired ||
+				!slices.Equal(got.Rounds, tt.want.Rounds) || got.Launches != tt.want.Launches {
+				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
-			total := 0
-			for _, x := range got {
-				total += x.Replace
-			}
-			if total != tt.desired {
-				t.Errorf("batches replace %d instances, want %d", total, tt.desired)
+			if got.TempDesired > tt.maxSize {
+				t.Errorf("temporary capacity %d above MaxSize %d", got.TempDesired, tt.maxSize)
 			}
 		})
 	}
 }
 
-func TestRollingUpdateStepFromObservedState(t *testing.T) {
-	p := DefaultAutoScalingRollingUpdate()
-	p.MaxBatchSize, p.MinInstancesInService = 3, 8
+func TestRollingUpdateFailed(t *testing.T) {
+	with := func(pct float64) AutoScalingRollingUpdate {
+		p := DefaultAutoScalingRollingUpdate()
+		p.WaitOnResourceSignals, p.MinSuccessfulInstancesPercent = true, pct
+		return p
+	}
 	tests := []struct {
-		name                         string
-		desired, maxSize, inSvc, old int
-		want                         RollingUpdateBatch
-		noProgress                   bool
+		name               string
+		p                  AutoScalingRollingUpdate
+		launches, failures int
+		want               bool
 	}{
-		{"all in service: 2 may go, 1 launched first", 10, 11, 10, 10, RollingUpdateBatch{3, 2, 1}, false},
-		{"two still booting count against the minimum", 10, 13, 8, 6, RollingUpdateBatch{3, 0, 3}, false},
-		{"nothing left", 10, 13, 10, 0, RollingUpdateBatch{}, false},
-		{"no room above desired and none to spare below", 10, 10, 8, 4, RollingUpdateBatch{}, true},
+		{"100 percent: one timeout fails the update", with(100), 6, 1, true},
+		{"100 percent: no failure yet", with(100), 6, 0, false},
+		{"stack events: 0 of 6 after a batch of 3 timed out", with(100), 6, 3, true},
+		{"50 percent of 5 needs 3: two failures are tolerated", with(50), 5, 2, false},
+		{"50 percent of 5 needs 3: the third failure fails", with(50), 5, 3, true},
+		{"0 percent never fails", with(0), 4, 4, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := RollingUpdateStep(p, tt.desired, tt.maxSize, tt.inSvc, tt.old)
-			if tt.noProgress {
-				if !errors.Is(err, ErrNoProgress) {
-					t.Fatalf("err = %v, want ErrNoProgress", err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("got %+v, %v; want %+v", got, err, tt.want)
+			if got := RollingUpdateFailed(tt.p, tt.launches, tt.failures); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
 	}
