@@ -12,10 +12,11 @@ type StrategySpec = strategies.Spec
 // LookupStrategy finds a strategy of the catalogue by name.
 func LookupStrategy(name string) (StrategySpec, error) { return strategies.Lookup(name) }
 
-// StrategyNames lists the catalogue's names, sorted.
+// StrategyNames lists the catalogue's names and the vocabulary's terms
+// a scenario can name, sorted.
 func StrategyNames() []string {
 	var s []string
-	for _, sp := range strategies.Catalog() {
+	for _, sp := range append(strategies.Catalog(), strategies.Vocabulary()...) {
 		s = append(s, sp.Name)
 	}
 	slices.Sort(s)

@@ -107,7 +107,7 @@ func schemaOf(t reflect.Type, id string) map[string]any {
 func strategySchema() map[string]any {
 	names := StrategyNames()
 	variants := []any{map[string]any{"type": "string", "enum": names}}
-	for _, sp := range strategies.Catalog() {
+	for _, sp := range append(strategies.Catalog(), strategies.Vocabulary()...) {
 		obj := map[string]any{"type": "object"}
 		props := map[string]any{
 			"name":  map[string]any{"const": sp.Name},

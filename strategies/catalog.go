@@ -58,7 +58,8 @@ func Catalog() []Spec {
 	return specs
 }
 
-// Lookup finds a strategy by name; the error lists the allowed names.
+// Lookup finds a strategy by name, or a term of the vocabulary (Terms);
+// the error lists the allowed names.
 func Lookup(name string) (Spec, error) {
 	var names []string
 	for _, s := range Catalog() {
@@ -66,6 +67,14 @@ func Lookup(name string) (Spec, error) {
 			return s, nil
 		}
 		names = append(names, s.Name)
+	}
+	if t, ok := term(name); ok {
+		return termSpec(t), nil
+	}
+	for _, t := range Terms() {
+		if t.Strategy != "" {
+			names = append(names, t.Name)
+		}
 	}
 	return Spec{}, fmt.Errorf("strategy %q: %w; allowed: %s", name, ErrNotFound, strings.Join(names, ", "))
 }

@@ -81,7 +81,7 @@ func TestCatalog(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("catalogue %v, want %v", got, want)
 	}
-	if _, err := Lookup("big-bang"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "blue-green") {
+	if _, err := Lookup("big-banger"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "blue-green") || !strings.Contains(err.Error(), "big-bang") {
 		t.Errorf("Lookup(unknown) = %v: want ErrNotFound listing the names", err)
 	}
 	bg, _ := Lookup("blue-green")

@@ -22,6 +22,16 @@ func catalogueDoc() string {
 	for _, s := range strategies.Catalog() {
 		b.WriteString("| [" + s.Name + "](#" + s.Name + ") | " + s.Summary + " |\n")
 	}
+	b.WriteString("\nThe seeds' vocabulary — the types of deployment named before any tool — maps onto the catalogue;\n")
+	b.WriteString("a scenario can name a term as a strategy and override any field of the strategy it maps to:\n\n")
+	b.WriteString("| term | maps to | summary |\n|---|---|---|\n")
+	for _, t := range strategies.Terms() {
+		to := "—"
+		if t.Strategy != "" {
+			to = "[" + t.Strategy + "](#" + t.Strategy + ")"
+		}
+		b.WriteString("| [" + t.Name + "](#" + t.Name + ") | " + to + " | " + t.Summary + " |\n")
+	}
 	for _, s := range strategies.Catalog() {
 		b.WriteString("\n## " + s.Name + "\n\n" + s.Summary + "\n\n```\n" + strings.TrimSpace(s.Explain) + "\n```\n")
 		if len(s.Differs) > 0 {
@@ -29,6 +39,13 @@ func catalogueDoc() string {
 			for _, d := range s.Differs {
 				b.WriteString("- " + d + "\n")
 			}
+		}
+	}
+	b.WriteString("\n# The seeds' vocabulary\n")
+	for _, t := range strategies.Terms() {
+		b.WriteString("\n## " + t.Name + "\n\n" + t.Summary + "\n\n```\n" + strings.TrimSpace(t.About) + "\n```\n")
+		if t.Preset != "" {
+			b.WriteString("\nMaps to:\n\n```yaml\n" + t.Preset + "\n```\n")
 		}
 	}
 	return b.String()

@@ -295,6 +295,10 @@ func (a *app) listCmd() *cobra.Command {
 				for _, s := range strategies.Catalog() {
 					fmt.Fprintf(w, "%-30s %s\n", s.Name, s.Summary)
 				}
+				fmt.Fprintf(w, "\nvocabulary (a scenario may name these too; deploysim explain TERM):\n")
+				for _, t := range strategies.Terms() {
+					fmt.Fprintf(w, "%-30s %s\n", t.Name, t.Summary)
+				}
 			case "scenarios":
 				infos, err := scenarios.Builtins()
 				if err != nil {
