@@ -208,7 +208,9 @@ func (r *runner) rollingUpdate(g GroupID, v Version, p plan.AutoScalingRollingUp
 			}
 		}
 		capacity := l.TempDesired
-		if last && l.TempDesired != desired {
+		if last {
+			// The template's capacity again (also after a failed update
+			// left the temporary one).
 			capacity = desired
 			if err := env.ASG.UpdateGroup(g, GroupUpdate{Desired: &desired, Min: &minSize}); err != nil {
 				return fail("%v", err)
