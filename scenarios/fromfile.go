@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -20,6 +21,8 @@ func (s *StrategyBlock) importFile(d *decoder, n *yaml.Node, path string) {
 		Kind  string   `yaml:"kind"`
 		Path  string   `yaml:"path"`
 		Paths []string `yaml:"paths"`
+		// Params are a CloudFormation template's parameter values.
+		Params map[string]string `yaml:"params"`
 	}
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
@@ -59,7 +62,7 @@ func (s *StrategyBlock) importFile(d *decoder, n *yaml.Node, path string) {
 		}
 		srcs = append(srcs, importer.Source{File: p, Src: b})
 	}
-	r, err := importer.ImportFiles(importer.Kind(spec.Kind), srcs...)
+	r, err := importer.ImportWith(importer.Kind(spec.Kind), importer.Options{Params: spec.Params}, srcs...)
 	if err != nil {
 		d.errAt(n, path, "%v", err)
 		return
@@ -81,6 +84,9 @@ func (s *StrategyBlock) importFile(d *decoder, n *yaml.Node, path string) {
 	for _, w := range r.Warnings {
 		d.warn(fmt.Sprintf("%s (from_file at %s)", w.String(), path))
 	}
+	if r.Note != "" {
+		d.warn(fmt.Sprintf("%s: %s; deploysim import %s prints them all as a scenario", path, r.Note, spec.Kind))
+	}
 	if len(r.World) > 0 {
 		wb, _ := yaml.Marshal(map[string]any{"world": r.World})
 		d.warn(fmt.Sprintf("%s: the imported configuration also sets world settings a strategy block cannot hold; set them in the scenario if they apply:\n%s", path, strings.TrimSpace(string(wb))))
@@ -93,4 +99,31 @@ func relocate(n *yaml.Node, line, col int) {
 	for _, c := range n.Content {
 		relocate(c, line, col)
 	}
+}
+
+// ParseImported loads what an import produced as a scenario: the whole
+// scenario of a source that describes one (a CloudFormation template), or
+// a scenario of the imported strategy block on the world settings the
+// source fixes. name names the source in messages.
+func ParseImported(name string, r importer.Result) (*Scenario, error) {
+	var src []byte
+	var err error
+	if r.Scenario != nil {
+		src, err = r.YAML()
+	} else {
+		block := map[string]any{"name": r.Strategy}
+		for k, v := range r.Config {
+			block[k] = v
+		}
+		doc := map[string]any{"strategies": []any{block}}
+		if len(r.World) > 0 {
+			doc["world"] = r.World
+		}
+		src, err = yaml.Marshal(doc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	return Parse(base+" (imported)", src)
 }

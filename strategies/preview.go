@@ -3,6 +3,7 @@ package strategies
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/deploysim/deploysim/strategies/plan"
 )
@@ -135,7 +136,7 @@ func (b *previewBuilder) common(rb Rollback) Preview {
 	if len(b.f.Migrations) > 0 && *rb.RevertMigrations {
 		b.rollback("then the down-migrations, newest first (an irreversible one makes the rollback fail)")
 	}
-	b.p.Triggers = t
+	b.p.Triggers = append(t, b.p.Triggers...)
 	return b.p
 }
 
@@ -172,6 +173,9 @@ func (s *rolling) Preview(f Fleet) (Preview, error) {
 		if err := s.previewCloudFormation(b); err != nil {
 			return Preview{}, err
 		}
+		rb := s.cfg.Rollback
+		rb.ProgressDeadline = max(rb.ProgressDeadline, s.cfn.PauseTime+2*time.Minute)
+		return b.common(rb), nil
 	case "ecs", "k8s":
 		b.migrations()
 		surge, unavail := 0, 0
@@ -328,6 +332,11 @@ func (s *immutable) Preview(f Fleet) (Preview, error) {
 		b.step("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: delete the old group", "until its instances have drained")
 		b.rollback("before the cleanup: delete the replacement group (the old one never stopped serving)")
 		b.rollback("after it: a replacing update back to %s", f.From)
+		if s.creation != nil {
+			rb := s.cfg.Rollback
+			rb.ProgressDeadline = max(rb.ProgressDeadline, s.creation.Timeout+2*time.Minute)
+			return b.common(rb), nil
+		}
 	default:
 		p, err := plan.EBImmutable(n)
 		if err != nil {

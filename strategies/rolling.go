@@ -260,6 +260,16 @@ func (s *rolling) runInPlace(r *runner, n int, batches []int, conc int) Result {
 	if err != nil {
 		return failed(err)
 	}
+	if s.zonal != nil {
+		// CodeDeploy refuses a zone whose minimum leaves nothing to
+		// deploy before it deploys anywhere.
+		zones, members := byZone(ins)
+		for _, z := range zones {
+			if _, err := plan.ZonalMaxConcurrent(s.cd, n, *s.zonal, len(members[z])); err != nil {
+				return failed(fmt.Errorf("zone %s: %w", z, err))
+			}
+		}
+	}
 	c := conc
 	if batches != nil {
 		c = batches[0]

@@ -26,6 +26,8 @@ func (a *app) importCmd() *cobra.Command {
 	for _, k := range importer.Kinds() {
 		kinds = append(kinds, string(k))
 	}
+	var params []string
+	var planOnly bool
 	c := &cobra.Command{
 		Use:   "import KIND FILE [FILE...]",
 		Short: "Print the deploysim strategy block equivalent to a deployment config you already run",
@@ -35,10 +37,15 @@ not map as a warning comment at the top. KIND is one of: ` + strings.Join(kinds,
 A second FILE supplies what the first refers to (an Argo AnalysisTemplate, a
 CodeDeploy deployment group). A scenario can also import directly:
   strategies: [{from_file: {kind: argo-rollout, path: rollout.yaml}}]
+A CloudFormation template describes the whole service: import cloudformation
+prints a whole scenario (world, alarms and a strategy per deployment mechanism),
+with the template's parameters from their defaults or --param; --plan prints
+what each deployment will do instead, as a change set reads.
 See docs/importers.md for every mapping.`,
 		Example: `  deploysim import argo-rollout rollout.yaml analysis-template.yaml
   deploysim import eb .ebextensions/deploy.config
-  deploysim import codedeploy CodeDeployDefault.HalfAtATime`,
+  deploysim import codedeploy CodeDeployDefault.HalfAtATime
+  deploysim import cloudformation web.yaml --param Environment=staging --plan`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 1 {
 				return usage("import: want KIND and a FILE (kinds: %s)", strings.Join(kinds, ", "))
@@ -69,7 +76,18 @@ See docs/importers.md for every mapping.`,
 			if len(srcs) == 0 {
 				return usage("import %s: want a FILE", kind)
 			}
-			r, err := importer.ImportFiles(kind, srcs...)
+			opts := importer.Options{}
+			for _, p := range params {
+				k, v, ok := strings.Cut(p, "=")
+				if !ok || k == "" {
+					return usage("--param %q: want NAME=VALUE", p)
+				}
+				if opts.Params == nil {
+					opts.Params = map[string]string{}
+				}
+				opts.Params[k] = v
+			}
+			r, err := importer.ImportWith(kind, opts, srcs...)
 			if err != nil {
 				if errors.Is(err, importer.ErrInvalid) {
 					fmt.Fprintln(a.stderr, err)
@@ -84,9 +102,18 @@ See docs/importers.md for every mapping.`,
 			for _, w := range r.Warnings {
 				fmt.Fprintf(a.stderr, "warning: %s\n", w.String())
 			}
+			if planOnly {
+				sc, err := scenarios.ParseImported(srcs[0].File, r)
+				if err != nil {
+					return err
+				}
+				return a.printPlan(sc)
+			}
 			return a.emit(func(w io.Writer) error { _, err := w.Write(y); return err })
 		},
 	}
 	a.outputFlag(c)
+	c.Flags().StringArrayVar(&params, "param", nil, "a CloudFormation template parameter: `NAME=VALUE` (repeatable; others take their Default)")
+	c.Flags().BoolVar(&planOnly, "plan", false, "print what the imported deployment(s) will do, step by step, instead of the YAML")
 	return c
 }

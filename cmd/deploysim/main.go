@@ -174,7 +174,7 @@ over seeded Monte Carlo replications.`,
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return a.checkFlags(c) }
 
 	root.AddCommand(a.runCmd(), a.compareCmd(), a.sweepCmd(), a.validateCmd(),
-		a.listCmd(), a.explainCmd(), a.schemaCmd(), a.serveCmd(), a.importCmd())
+		a.listCmd(), a.explainCmd(), a.schemaCmd(), a.serveCmd(), a.importCmd(), a.planCmd())
 	return root
 }
 

@@ -48,9 +48,17 @@ func importCodeDeploy(c *ctx, docs []doc) Result {
 			in.cfg = top
 		}
 	}
+	return mapCodeDeploy(c, in)
+}
+
+// mapCodeDeploy maps a deployment config (by name or fields) and a
+// deployment group to a strategy.
+func mapCodeDeploy(c *ctx, in cdInput) Result {
 	r := newResult("rolling")
 	var mhh *obj
 	var routing *obj
+	var zonal *obj
+	var zonalVal val
 	if in.cfg != nil {
 		o := in.cfg
 		if v := o.get("deploymentConfigName"); v.ok() {
@@ -65,7 +73,9 @@ func importCodeDeploy(c *ctx, docs []doc) Result {
 		if v := o.get("computePlatform"); v.ok() {
 			in.platform, _ = v.oneOf("Server", "Lambda", "ECS")
 		}
-		o.warn("zonalConfig", "not expressible: deploysim's rolling has no zonal deployments (one AZ at a time with monitor durations)")
+		if v := o.get("zonalConfig"); v.ok() {
+			zonal, zonalVal = v.obj(), v
+		}
 		for _, k := range []string{"deploymentConfigId", "createTime"} {
 			o.get(k)
 		}
@@ -132,13 +142,68 @@ func importCodeDeploy(c *ctx, docs []doc) Result {
 	}
 	if in.platform == "Server" {
 		cdServer(&r, name, predefined, mhh, routing, style)
+		cdZonal(&r, zonal)
 	} else {
 		cdTraffic(&r, in, name, predefined, mhh, routing)
+		if zonal != nil {
+			zonal.consume()
+			zonalVal.warn("ignored: zonal deployments apply to the Server compute platform")
+		}
 	}
 	if g != nil {
 		cdGroup(&r, g)
 	}
 	return r
+}
+
+// cdZonal maps zonalConfig (EC2/on-premises in-place deployments) to
+// rolling's zonal_config.
+func cdZonal(r *Result, z *obj) {
+	if z == nil {
+		return
+	}
+	if r.Strategy == "all-at-once" {
+		// Each zone all at once: rolling with CodeDeployDefault.AllAtOnce.
+		r.Strategy = "rolling"
+	}
+	if r.Strategy != "rolling" {
+		z.c.warnAt(z.file, z.n, z.path, "not expressible for %s: zonal deployments are in-place rolling deployments", r.Strategy)
+		z.consume()
+		return
+	}
+	out := map[string]any{}
+	if v := z.get("firstZoneMonitorDurationInSeconds"); v.ok() {
+		if d, ok := v.seconds(0, math.MaxInt32); ok {
+			out["first_zone_monitor_duration"] = dur(d)
+		}
+	}
+	if v := z.get("monitorDurationInSeconds"); v.ok() {
+		if d, ok := v.seconds(0, math.MaxInt32); ok {
+			out["monitor_duration"] = dur(d)
+		}
+	}
+	if v := z.get("minimumHealthyHostsPerZone"); v.ok() {
+		o := v.obj()
+		m := plan.MinimumHealthyHosts{}
+		t := o.get("type")
+		if s, ok := t.oneOf("HOST_COUNT", "FLEET_PERCENT"); ok {
+			m.Type = plan.MinimumHealthyHostsType(s)
+		}
+		val := o.get("value")
+		if n, ok := val.integer(0, math.MaxInt32); ok {
+			m.Value = n
+		}
+		if m.Type != "" && val.ok() {
+			if err := m.Validate(); err != nil {
+				val.planErr(err)
+			}
+		}
+		o.rest(msgNotSim)
+		out["minimum_healthy_hosts_per_zone"] = map[string]any{"type": string(m.Type), "value": m.Value}
+	}
+	z.rest(msgNotSim)
+	r.Config["zonal_config"] = out
+	r.Config["variant"] = "codedeploy"
 }
 
 func hasAny(o *obj, keys []string) bool {
@@ -385,6 +450,15 @@ func cdGroup(r *Result, g *obj) {
 			}
 		}
 		o.rest(msgNotSim)
+	}
+	if v := g.get("outdatedInstancesStrategy"); v.ok() {
+		if s, ok := v.oneOf("UPDATE", "IGNORE"); ok {
+			if r.Strategy == "rolling" && r.Config["variant"] == "codedeploy" {
+				r.Config["outdated_instances_strategy"] = s
+			} else if s == "IGNORE" {
+				v.warn("not expressible for %s: instances launched during the deployment come up on the new version", r.Strategy)
+			}
+		}
 	}
 	for _, k := range []string{"applicationName", "deploymentGroupName", "deploymentGroupId", "serviceRoleArn", "computePlatform", "deploymentConfigName"} {
 		g.get(k)

@@ -39,6 +39,12 @@ func importEB(c *ctx, docs []doc) Result {
 		opts = append(opts, ebOptions(os)...)
 		top.rest("not a deployment setting (an .ebextensions section other than option_settings)")
 	}
+	return mapEB(c, opts)
+}
+
+// mapEB maps option settings, in order (a later setting of an option
+// overrides an earlier one), to a strategy and world settings.
+func mapEB(c *ctx, opts []ebOption) Result {
 	// Last setting of an option wins.
 	last := map[[2]string]int{}
 	for i, o := range opts {

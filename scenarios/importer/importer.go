@@ -23,10 +23,14 @@ const (
 	Flagger     Kind = "flagger"      // Flagger Canary
 	ECS         Kind = "ecs"          // ECS service deploymentConfiguration
 	K8s         Kind = "k8s"          // Kubernetes Deployment
+	// CloudFormation is a template: the whole service, as a scenario.
+	CloudFormation Kind = "cloudformation"
 )
 
 // Kinds returns every kind, in the order of the documentation.
-func Kinds() []Kind { return []Kind{EB, CodeDeploy, ArgoRollout, Flagger, ECS, K8s} }
+func Kinds() []Kind {
+	return []Kind{EB, CodeDeploy, ArgoRollout, Flagger, ECS, K8s, CloudFormation}
+}
 
 // Warning is a source field that was not mapped, or mapped only
 // approximately, with where it was written.
@@ -61,6 +65,24 @@ type Result struct {
 	World map[string]any
 	// Warnings list every source field not mapped exactly, in file order.
 	Warnings []Warning
+	// Scenario is, for a source that describes a whole service (a
+	// CloudFormation template), the scenario it amounts to — name, title,
+	// world, alarms and every strategy found — shaped as a scenario file.
+	// Nil for the other kinds. YAML renders it.
+	Scenario map[string]any
+	// Blocks are the strategies of Scenario, in the source's order;
+	// Strategy and Config are the first.
+	Blocks []Block
+	// Note says what a strategy block taking this import leaves out.
+	Note string
+}
+
+// Block is one strategy of an imported scenario, labelled by where it
+// came from (a template's logical ID).
+type Block struct {
+	Label    string
+	Strategy string
+	Config   map[string]any
 }
 
 // Source is one input file.
@@ -131,6 +153,21 @@ func Import(kind Kind, file string, src []byte) (Result, error) {
 // CodeDeploy deployment config and the deployment group that uses it. Every
 // file may hold several YAML documents.
 func ImportFiles(kind Kind, files ...Source) (Result, error) {
+	return ImportWith(kind, Options{}, files...)
+}
+
+// Options are what an import takes besides its files.
+type Options struct {
+	// Params are a CloudFormation template's parameter values by name
+	// (`--param K=V`); a parameter without one takes its Default.
+	Params map[string]string
+}
+
+// ImportWith is ImportFiles with options.
+func ImportWith(kind Kind, o Options, files ...Source) (Result, error) {
+	if len(o.Params) > 0 && kind != CloudFormation {
+		return Result{}, fmt.Errorf("import %s: parameters are for cloudformation templates: %w", kind, ErrInvalid)
+	}
 	c := &ctx{}
 	var docs []doc
 	for _, f := range files {
@@ -168,8 +205,10 @@ func ImportFiles(kind Kind, files ...Source) (Result, error) {
 		r = importECS(c, docs)
 	case K8s:
 		r = importK8s(c, docs)
+	case CloudFormation:
+		r = importCloudFormation(c, docs, o.Params)
 	default:
-		names := make([]string, 0, 6)
+		names := make([]string, 0, 8)
 		for _, k := range Kinds() {
 			names = append(names, string(k))
 		}
@@ -200,31 +239,21 @@ func ImportFiles(kind Kind, files ...Source) (Result, error) {
 // comments, `name:` first, then the fields in sorted order with rollback
 // last; the world settings follow as a commented world: block to copy
 // into the scenario. The output is the same for the same Result.
+//
+// For a source that describes a whole service (Scenario set) it renders
+// the whole scenario file instead: name, title, world, alarms and the
+// strategies, each labelled, the warnings as comments on top.
 func (r Result) YAML() ([]byte, error) {
 	var b strings.Builder
 	for _, w := range r.Warnings {
 		b.WriteString(comment("warning: " + w.String()))
 	}
-	block := &yaml.Node{Kind: yaml.MappingNode}
-	add := func(k string, v any) error {
-		var n yaml.Node
-		if err := n.Encode(v); err != nil {
-			return fmt.Errorf("import: field %s: %w", k, err)
-		}
-		block.Content = append(block.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, &n)
-		return nil
+	if r.Scenario != nil {
+		return r.scenarioYAML(&b)
 	}
-	if err := add("name", r.Strategy); err != nil {
+	block, err := strategyNode(r.Strategy, "", r.Config)
+	if err != nil {
 		return nil, err
-	}
-	keys := slices.Sorted(maps.Keys(r.Config))
-	if i := slices.Index(keys, "rollback"); i >= 0 {
-		keys = append(slices.Delete(keys, i, i+1), "rollback")
-	}
-	for _, k := range keys {
-		if err := add(k, r.Config[k]); err != nil {
-			return nil, err
-		}
 	}
 	out, err := marshal(block)
 	if err != nil {
@@ -242,6 +271,69 @@ func (r Result) YAML() ([]byte, error) {
 		}
 		b.WriteString("\n")
 	}
+	return []byte(b.String()), nil
+}
+
+// strategyNode renders a strategy block: name, label, the fields in
+// sorted order, rollback last.
+func strategyNode(name, label string, cfg map[string]any) (*yaml.Node, error) {
+	block := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(k string, v any) error {
+		var n yaml.Node
+		if err := n.Encode(v); err != nil {
+			return fmt.Errorf("import: field %s: %w", k, err)
+		}
+		block.Content = append(block.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, &n)
+		return nil
+	}
+	if err := add("name", name); err != nil {
+		return nil, err
+	}
+	if label != "" {
+		if err := add("label", label); err != nil {
+			return nil, err
+		}
+	}
+	keys := slices.Sorted(maps.Keys(cfg))
+	if i := slices.Index(keys, "rollback"); i >= 0 {
+		keys = append(slices.Delete(keys, i, i+1), "rollback")
+	}
+	for _, k := range keys {
+		if err := add(k, cfg[k]); err != nil {
+			return nil, err
+		}
+	}
+	return block, nil
+}
+
+// scenarioYAML renders Scenario after the comments already in b.
+func (r Result) scenarioYAML(b *strings.Builder) ([]byte, error) {
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	for _, k := range []string{"name", "title", "world", "alarms"} {
+		v, ok := r.Scenario[k]
+		if !ok {
+			continue
+		}
+		var n yaml.Node
+		if err := n.Encode(v); err != nil {
+			return nil, fmt.Errorf("import: %s: %w", k, err)
+		}
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, &n)
+	}
+	list := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, bl := range r.Blocks {
+		n, err := strategyNode(bl.Strategy, bl.Label, bl.Config)
+		if err != nil {
+			return nil, err
+		}
+		list.Content = append(list.Content, n)
+	}
+	doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "strategies"}, list)
+	out, err := marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	b.Write(out)
 	return []byte(b.String()), nil
 }
 

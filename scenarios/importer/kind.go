@@ -16,6 +16,7 @@ var markers = map[Kind][]string{
 	EB: {"option_settings"},
 	CodeDeploy: append([]string{"deploymentConfigInfo", "deploymentGroupInfo", "deploymentConfigName",
 		"minimumHealthyHosts", "trafficRoutingConfig", "computePlatform", "zonalConfig"}, groupKeys...),
+	CloudFormation: {"Resources", "AWSTemplateFormatVersion"},
 	ECS: {"services", "service", "Properties", "deploymentConfiguration", "DeploymentConfiguration",
 		"minimumHealthyPercent", "maximumPercent", "deploymentCircuitBreaker", "strategy", "alarms",
 		"bakeTimeInMinutes", "canaryConfiguration", "linearConfiguration", "lifecycleHooks"},
@@ -63,9 +64,10 @@ func (c *ctx) checkKind(k Kind, docs []doc) bool {
 }
 
 var kindTitle = map[Kind]string{
-	EB:         "an Elastic Beanstalk .ebextensions config",
-	CodeDeploy: "a CodeDeploy deployment config or group (nor a CodeDeployDefault.* name)",
-	ECS:        "an ECS service or deploymentConfiguration",
+	EB:             "an Elastic Beanstalk .ebextensions config",
+	CodeDeploy:     "a CodeDeploy deployment config or group (nor a CodeDeployDefault.* name)",
+	ECS:            "an ECS service or deploymentConfiguration",
+	CloudFormation: "a CloudFormation template",
 }
 
 // describeDoc says what a document holds instead: its first keys, or the
