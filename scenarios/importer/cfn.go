@@ -649,7 +649,7 @@ func (t *cfnTemplate) sub(arg, at *yaml.Node, path string, depth int) *yaml.Node
 			}
 			return name
 		}
-		t.c.errAt(t.file, at, path, "Fn::Sub: ${%s} names no parameter, resource or variable", yamlnode.Excerpt(name))
+		t.c.errAt(t.file, at, path, "Fn::Sub: %s names no parameter, resource or variable", yamlnode.Excerpt("${"+name+"}"))
 		return m
 	})
 	n := scalarAt(at, out)

@@ -53,9 +53,10 @@ func importCloudFormation(c *ctx, docs []doc, params map[string]string) Result {
 		return Result{}
 	}
 	t := parseTemplate(c, docs[0], params)
-	if len(c.errs) > 0 {
+	if t.resources == nil {
 		return Result{}
 	}
+	// Go on after errors, so that every problem is reported at once.
 	m := &cfnMapper{t: t, world: map[string]any{}, alarmIDs: map[string]string{}}
 	m.fleet()
 	for _, r := range t.resources {
@@ -81,6 +82,9 @@ func importCloudFormation(c *ctx, docs []doc, params map[string]string) Result {
 		if r.created && !r.used {
 			c.warnAt(t.file, r.key, r.path(), "%s: not simulated (%s)", r.typ, whyNot(r.typ))
 		}
+	}
+	if len(c.errs) > 0 {
+		return Result{}
 	}
 	if len(m.blocks) == 0 {
 		c.errAt(t.file, docs[0].root, "Resources", "no deployment found: give the Auto Scaling group an UpdatePolicy, or define a CodeDeploy deployment group, an ECS service or an Elastic Beanstalk environment")

@@ -37,3 +37,12 @@ func FuzzArgoRollout(f *testing.F) { fuzzKind(f, importer.ArgoRollout, "argo-") 
 func FuzzFlagger(f *testing.F)     { fuzzKind(f, importer.Flagger, "flagger-") }
 func FuzzECS(f *testing.F)         { fuzzKind(f, importer.ECS, "ecs-") }
 func FuzzK8s(f *testing.F)         { fuzzKind(f, importer.K8s, "k8s-") }
+
+// FuzzCloudFormation feeds the template parser and evaluator: intrinsic
+// functions, conditions, parameters, both spellings.
+func FuzzCloudFormation(f *testing.F) {
+	f.Add([]byte("Resources: {A: {Type: AWS::SQS::Queue, Properties: {X: !Join [',', [!Ref AWS::Region, !Sub '${AWS::StackName}']]}}}"))
+	f.Add([]byte("Conditions: {C: !Equals [a, !If [C, a, b]]}\nResources: {A: {Type: T, Condition: C}}"))
+	f.Add([]byte(`{"Resources": {"G": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"DesiredCapacity": {"Fn::Select": [0, {"Fn::Split": [",", "3,4"]}]}}, "UpdatePolicy": {"AutoScalingRollingUpdate": {}}}}}`))
+	fuzzKind(f, importer.CloudFormation, "cloudformation-")
+}

@@ -229,6 +229,9 @@ func ImportWith(kind Kind, o Options, files ...Source) (Result, error) {
 	})
 	// A template referenced twice warns twice about the same field.
 	r.Warnings = slices.Compact(r.Warnings)
+	if c.droppedWarns > 0 {
+		r.Warnings = append(r.Warnings, Warning{Msg: fmt.Sprintf("and %d more warnings", c.droppedWarns)})
+	}
 	if len(r.World) == 0 {
 		r.World = nil
 	}

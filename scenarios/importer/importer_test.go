@@ -51,6 +51,12 @@ var goldenCases = []goldenCase{
 	{"k8s-rolling", importer.K8s, []string{"k8s-rolling.yaml"}},
 	{"k8s-recreate", importer.K8s, []string{"k8s-recreate.yaml"}},
 	{"k8s-bad", importer.K8s, []string{"k8s-bad.yaml"}},
+	{"codedeploy-zonal", importer.CodeDeploy, []string{"codedeploy-zonal.json"}},
+	{"cloudformation-web-tier", importer.CloudFormation, []string{"cloudformation-web-tier.yaml"}},
+	{"cloudformation-replacing", importer.CloudFormation, []string{"cloudformation-replacing.json"}},
+	{"cloudformation-services", importer.CloudFormation, []string{"cloudformation-services.yaml"}},
+	{"cloudformation-bad", importer.CloudFormation, []string{"cloudformation-bad.yaml"}},
+	{"cloudformation-bad-policy", importer.CloudFormation, []string{"cloudformation-bad-policy.yaml"}},
 }
 
 func (gc goldenCase) run(t *testing.T) (importer.Result, error) {
@@ -138,12 +144,15 @@ func TestEveryResultBuilds(t *testing.T) {
 				}
 				return
 			}
-			sp, err := strategies.Lookup(r.Strategy)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := sp.New(decodeStrict(t, r.Config)); err != nil {
-				t.Fatalf("strategy %s rejects the import: %v\nconfig: %v", r.Strategy, err, r.Config)
+			blocks := append([]importer.Block{{Strategy: r.Strategy, Config: r.Config}}, r.Blocks...)
+			for _, b := range blocks {
+				sp, err := strategies.Lookup(b.Strategy)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := sp.New(decodeStrict(t, b.Config)); err != nil {
+					t.Fatalf("strategy %s (%s) rejects the import: %v\nconfig: %v", b.Strategy, b.Label, err, b.Config)
+				}
 			}
 			for _, w := range r.Warnings {
 				if w.Line == 0 || w.Path == "" || w.Msg == "" {

@@ -22,7 +22,13 @@ import (
 type ctx struct {
 	errs  []FieldError
 	warns []Warning
+	// dropped counts warnings and errors beyond maxReports (a hostile
+	// source can repeat a construct a million times through aliases).
+	droppedWarns, droppedErrs int
 }
+
+// maxReports bounds the warnings and the errors one import keeps.
+const maxReports = 1000
 
 // doc is one YAML document of a source file.
 type doc struct {
@@ -40,10 +46,18 @@ func (c *ctx) err() error {
 		}
 		return a.Col - b.Col
 	})
+	if c.droppedErrs > 0 {
+		c.errs = append(c.errs, FieldError{Msg: fmt.Sprintf("and %d more problems", c.droppedErrs)})
+		c.droppedErrs = 0
+	}
 	return &Error{Errs: c.errs}
 }
 
 func (c *ctx) errAt(file string, n *yaml.Node, field, format string, args ...any) {
+	if len(c.errs) >= maxReports {
+		c.droppedErrs++
+		return
+	}
 	e := FieldError{File: file, Field: field, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Col = n.Line, n.Column
@@ -52,6 +66,10 @@ func (c *ctx) errAt(file string, n *yaml.Node, field, format string, args ...any
 }
 
 func (c *ctx) warnAt(file string, n *yaml.Node, path, format string, args ...any) {
+	if len(c.warns) >= maxReports {
+		c.droppedWarns++
+		return
+	}
 	w := Warning{File: file, Path: path, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		w.Line, w.Col = n.Line, n.Column
