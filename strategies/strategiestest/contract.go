@@ -191,6 +191,31 @@ func (s *suite) newFleet(env strategies.Env) bool {
 	if len(grp.Instances) != 1 || grp.Instances[0].Version != t.To || grp.Instances[0].State != strategies.InService {
 		s.errorf("new group: %+v", grp.Instances)
 	}
+	// A launched instance whose application came up has sent its
+	// cfn-signal, no later than now.
+	if len(grp.Instances) == 1 {
+		if at, ok := env.Signals.Signal(grp.Instances[0].ID); !ok || at > env.Clock.Now() {
+			s.errorf("a healthy new instance has no success signal (%v at %v)", ok, at)
+		}
+	}
+	// A suspended Launch launches nothing; an unknown process is an
+	// error.
+	if err := env.ASG.SuspendProcesses(g, "NoSuchProcess"); err == nil {
+		s.errorf("SuspendProcesses accepted an unknown process")
+	}
+	if err := env.ASG.SuspendProcesses(g, "Launch"); err != nil {
+		s.errorf("SuspendProcesses Launch: %v", err)
+	} else {
+		_ = env.ASG.UpdateGroup(g, strategies.GroupUpdate{Desired: new(2)})
+		env.Clock.Sleep(time.Minute)
+		if grp, _ := env.ASG.DescribeGroup(g); len(grp.Instances) != 1 {
+			s.errorf("Launch suspended, desired 2: %d instances, want 1", len(grp.Instances))
+		}
+		_ = env.ASG.UpdateGroup(g, strategies.GroupUpdate{Desired: new(1)})
+		if err := env.ASG.ResumeProcesses(g, "Launch"); err != nil {
+			s.errorf("ResumeProcesses Launch: %v", err)
+		}
+	}
 	if err := env.ASG.UpdateGroup(g, strategies.GroupUpdate{Desired: new(2)}); err != nil {
 		s.errorf("UpdateGroup desired 2: %v", err)
 	}
