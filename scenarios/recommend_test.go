@@ -158,18 +158,19 @@ var lessons = map[string]struct {
 	agree []string
 	says  string
 }{
-	"az-outage-mid-deploy":           {[]string{"rolling-with-additional-batch", "blue-green"}, "Strategies that keep full capacity, or add capacity before removing any, ride out the outage."},
-	"bad-release-health-checks-miss": {[]string{"canary"}, "A canary with an alarm on the new version's error rate fails a few percent of users"},
-	"breaking-migration":             {[]string{""}, "Split the change into expand and contract releases (see expand-contract) instead."},
-	"capacity-shortage":              {[]string{"rolling"}, "they stall (and may hit their progress deadline), while in-place strategies carry on"},
-	"crash-loop":                     {[]string{"canary-with-alarm"}, "the canary with an alarm rolls back having failed a few percent of users"},
-	"default":                        {[]string{"canary", "linear"}, "canary and linear expose a slice of the traffic before the alarm fires: the smallest blast radius"},
-	"dns-ttl-early-termination":      {[]string{"keep-blue-1h"}, "Keep the old fleet for longer than the longest cache you must serve."},
-	"expand-contract":                {[]string{"rolling"}, "the cheapest strategy that serves throughout, rolling, is the sensible choice"},
-	"healthy-release":                {[]string{"rolling"}, "rolling serves throughout"},
-	"leak-after-30m":                 {[]string{"bake-45m"}, "With a long bake the alarm fires while the rollback is still cheap and automatic"},
-	"slow-boot":                      {[]string{"rolling", "blue-green"}, "or healthy releases get rolled back"},
-	"traffic-spike-rolling":          {[]string{"rolling-with-additional-batch"}, "An additional batch (or surge capacity) keeps the headroom."},
+	"az-outage-mid-deploy":              {[]string{"rolling-with-additional-batch", "blue-green"}, "Strategies that keep full capacity, or add capacity before removing any, ride out the outage."},
+	"bad-release-health-checks-miss":    {[]string{"canary"}, "A canary with an alarm on the new version's error rate fails a few percent of users"},
+	"breaking-migration":                {[]string{""}, "Split the change into expand and contract releases (see expand-contract) instead."},
+	"capacity-shortage":                 {[]string{"rolling"}, "they stall (and may hit their progress deadline), while in-place strategies carry on"},
+	"crash-loop":                        {[]string{"canary-with-alarm"}, "the canary with an alarm rolls back having failed a few percent of users"},
+	"default":                           {[]string{"canary", "linear"}, "canary and linear expose a slice of the traffic before the alarm fires: the smallest blast radius"},
+	"dns-ttl-early-termination":         {[]string{"keep-blue-1h"}, "Keep the old fleet for longer than the longest cache you must serve."},
+	"expand-contract":                   {[]string{"rolling"}, "the cheapest strategy that serves throughout, rolling, is the sensible choice"},
+	"healthy-release":                   {[]string{"rolling"}, "rolling serves throughout"},
+	"leak-after-30m":                    {[]string{"bake-45m"}, "With a long bake the alarm fires while the rollback is still cheap and automatic"},
+	"slow-boot":                         {[]string{"rolling", "blue-green"}, "or healthy releases get rolled back"},
+	"patch-fleet-in-maintenance-window": {[]string{"one-at-a-time-continue"}, "only CONTINUE_TASK patches the whole fleet"},
+	"traffic-spike-rolling":             {[]string{"rolling-with-additional-batch"}, "An additional batch (or surge capacity) keeps the headroom."},
 }
 
 // TestRecommendationAgreesWithLesson runs every built-in scenario as users

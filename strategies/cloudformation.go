@@ -297,7 +297,8 @@ func (r *runner) settleBatch(g GroupID, v Version, known map[InstanceID]bool, te
 		r.env.Log.Note(fmt.Sprintf("failed to receive %d resource signal(s) for the current batch; each timeout is counted as a FAILURE", len(added)-got))
 	}
 	if plan.RollingUpdateFailed(p, sig.launches, sig.failures) {
-		return fail("received %d SUCCESS signal(s) out of %d: unable to satisfy %g%% MinSuccessfulInstancesPercent requirement",
+		return failAs(Trigger{Kind: TriggerSignal, Name: "MinSuccessfulInstancesPercent"},
+			"received %d SUCCESS signal(s) out of %d: unable to satisfy %g%% MinSuccessfulInstancesPercent requirement",
 			sig.received, sig.launches, p.MinSuccessfulInstancesPercent)
 	}
 	return nil
@@ -431,7 +432,7 @@ func (r *runner) replaceGroup(name string, v Version, n int, tg TargetGroupID, c
 		return g, a
 	}
 	if got < need {
-		return g, fail("group %s: received %d of %d SUCCESS signal(s) within %s: CREATE_FAILED",
+		return g, failAs(Trigger{Kind: TriggerSignal, Name: "CreationPolicy"}, "group %s: received %d of %d SUCCESS signal(s) within %s: CREATE_FAILED",
 			name, got, need, plan.FormatISO8601Duration(cp.Timeout))
 	}
 	return g, nil

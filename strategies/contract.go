@@ -452,7 +452,10 @@ const (
 	TriggerHealth                       // new instances failed health checks during an evaluation
 	TriggerLifecycle                    // an in-place deployment failed at a lifecycle event
 	TriggerMigration                    // a schema migration failed
-	TriggerTimeLimit                    // the run's time limit stopped the controller
+	// TriggerSignal: CloudFormation did not receive enough cfn-signal
+	// successes within PauseTime or a CreationPolicy's Timeout.
+	TriggerSignal
+	TriggerTimeLimit // the run's time limit stopped the controller
 	// TriggerEndState: the strategy reported success, but the world's end
 	// state contradicts it (the old version still answers requests).
 	TriggerEndState
@@ -465,11 +468,11 @@ const (
 
 // TriggerKinds lists every kind but TriggerNone, in order.
 var TriggerKinds = []TriggerKind{TriggerAlarm, TriggerAnalysis, TriggerJudge, TriggerBreaker, TriggerDeadline,
-	TriggerHuman, TriggerApproval, TriggerHealth, TriggerLifecycle, TriggerMigration, TriggerTimeLimit, TriggerEndState, TriggerError}
+	TriggerHuman, TriggerApproval, TriggerHealth, TriggerLifecycle, TriggerMigration, TriggerSignal, TriggerTimeLimit, TriggerEndState, TriggerError}
 
 func (k TriggerKind) String() string {
 	return [...]string{"", "alarm", "analysis", "judge", "breaker", "deadline", "human", "approval",
-		"health", "lifecycle", "migration", "time_limit", "end_state", "error"}[k]
+		"health", "lifecycle", "migration", "signal", "time_limit", "end_state", "error"}[k]
 }
 
 // Trigger is what stopped a deployment: its kind and, for kinds with

@@ -162,11 +162,13 @@ func (s *systemsManager) Run(env Env) Result {
 	case st.trigger != nil:
 		return r.stopped(st.trigger, st.done, len(targets))
 	case st.errors > maxErr:
-		return Result{Outcome: Failed, Reason: fmt.Sprintf("MaxErrors %v exceeded: %d of %d invocations failed, %d targets not sent",
-			s.errs, st.errors, st.done, len(targets)-st.done)}
+		return Result{Outcome: Failed, Trigger: Trigger{Kind: TriggerLifecycle, Name: "MaxErrors"},
+			Reason: fmt.Sprintf("MaxErrors %v exceeded: %d of %d invocations failed, %d targets not sent",
+				s.errs, st.errors, st.done, len(targets)-st.done)}
 	case st.cut:
-		return Result{Outcome: Failed, Reason: fmt.Sprintf("maintenance window cutoff at %s: %d of %d targets not started (CANCEL_TASK); they wait for the next window",
-			clock(cutoff), len(targets)-st.done, len(targets))}
+		return Result{Outcome: Failed, Trigger: Trigger{Kind: TriggerDeadline, Name: "maintenance window cutoff"},
+			Reason: fmt.Sprintf("maintenance window cutoff at %s: %d of %d targets not started (CANCEL_TASK); they wait for the next window",
+				clock(cutoff), len(targets)-st.done, len(targets))}
 	case st.errors > 0:
 		env.Log.Note(fmt.Sprintf("%d invocation(s) failed, within MaxErrors %v", st.errors, s.errs))
 	}
@@ -176,7 +178,8 @@ func (s *systemsManager) Run(env Env) Result {
 	if st.errors > 0 {
 		// The command succeeded as Systems Manager counts it, but the
 		// failed targets keep the old version.
-		return Result{Outcome: Failed, Reason: fmt.Sprintf("%d invocation(s) failed within MaxErrors %v: their instances keep %s", st.errors, s.errs, env.Target.From)}
+		return Result{Outcome: Failed, Trigger: Trigger{Kind: TriggerLifecycle, Name: "failed invocations"},
+			Reason: fmt.Sprintf("%d invocation(s) failed within MaxErrors %v: their instances keep %s", st.errors, s.errs, env.Target.From)}
 	}
 	return Result{Outcome: Succeeded}
 }
@@ -188,10 +191,10 @@ func ssmOptions(op string) DeployOptions {
 // stopped ends a Systems Manager run that a trigger cancelled: nothing is
 // rolled back.
 func (r *runner) stopped(a *abort, sent, targets int) Result {
-	if a.trigger && !r.rollingBack {
+	if a.fired {
 		r.env.Log.Note("command cancelled: " + a.reason + "; Systems Manager rolls nothing back")
 	}
-	return Result{Outcome: Failed, Reason: fmt.Sprintf("%s (%d of %d targets sent)", a.reason, sent, targets)}
+	return Result{Outcome: Failed, Trigger: a.trigger, Reason: fmt.Sprintf("%s (%d of %d targets sent)", a.reason, sent, targets)}
 }
 
 // rateStatus is how a rate-controlled command ended.
