@@ -36,6 +36,7 @@ arithmetic the controllers run on.`,
 		},
 	}
 	c.Flags().StringVar(&strategy, "strategy", "", "plan only this strategy (a label of the scenario or a catalogue name)")
+	a.outputFlag(c)
 	return c
 }
 

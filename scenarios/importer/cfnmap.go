@@ -483,23 +483,24 @@ func (m *cfnMapper) listener() {
 			}
 			if fc := ao.get("ForwardConfig"); fc.ok() {
 				fo := fc.obj()
-				weights := map[*cfnResource]int{}
+				ours, others := false, 0
 				for _, tgv := range fo.get("TargetGroups").list() {
 					to := tgv.obj()
 					w := 1
 					if wv := to.get("Weight"); wv.ok() {
 						w, _ = wv.integer(0, 999)
 					}
-					weights[m.refOf(to.get("TargetGroupArn"))] = w
+					if m.refOf(to.get("TargetGroupArn")) == m.tg {
+						ours = true
+					} else if w > 0 && others == 0 {
+						others = w
+					}
 					to.rest("not simulated")
 				}
-				if _, ok := weights[m.tg]; ok {
+				if ours {
 					forwards = true
-					for tg, w := range weights {
-						if tg != m.tg && w > 0 {
-							fc.warn("the listener splits traffic with another target group (weight %d): the world starts with all traffic on the fleet; a split is a strategy (traffic-splitting, canary)", w)
-							break
-						}
+					if others > 0 {
+						fc.warn("the listener splits traffic with another target group (weight %d): the world starts with all traffic on the fleet; a split is a strategy (traffic-splitting, canary)", others)
 					}
 				}
 				if sv := fo.get("TargetGroupStickinessConfig"); sv.ok() {
