@@ -437,20 +437,23 @@ func (m *cfnMapper) targetGroup(r *cfnResource) {
 				set(m.world, "lb.slow_start", dur(d))
 			}
 		}
-		stickType, _ := use("stickiness.type")
+		stickType, hasType := use("stickiness.type")
 		durV, hasDur := use("stickiness.lb_cookie.duration_seconds")
 		if a, ok := use("stickiness.enabled"); ok {
 			if on, ok := a.boolean(); ok && on {
-				if stickType.ok() {
-					if s, _ := stickType.str(); s != "lb_cookie" {
-						stickType.warn("only lb_cookie stickiness is modelled")
+				typ := "lb_cookie"
+				if hasType {
+					typ, _ = stickType.str()
+				}
+				if typ != "lb_cookie" {
+					stickType.warn("only lb_cookie stickiness is modelled: no stickiness is simulated")
+				} else {
+					d := 86400
+					if hasDur {
+						d, _ = durV.integer(1, 604800)
 					}
+					set(m.world, "lb.stickiness", dur(secondsDur(d)))
 				}
-				d := 86400
-				if hasDur {
-					d, _ = durV.integer(1, 604800)
-				}
-				set(m.world, "lb.stickiness", dur(secondsDur(d)))
 			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(attrs)) {
@@ -571,17 +574,23 @@ func (m *cfnMapper) dns() {
 			}
 		case "AWS::Route53::RecordSetGroup":
 			found := false
+			var others []val
 			for _, e := range p.get("RecordSets").list() {
 				o := e.obj()
 				if m.record(o) {
 					found = true
+					o.rest("not simulated")
+				} else {
+					others = append(others, e)
 				}
-				o.rest("not simulated")
 			}
 			if found {
 				r.used = true
 				for _, k := range []string{"HostedZoneName", "HostedZoneId", "Comment"} {
 					p.get(k)
+				}
+				for _, e := range others {
+					e.warn("not a record of the simulated load balancer: not simulated")
 				}
 				p.rest("not simulated")
 			}

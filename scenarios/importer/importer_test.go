@@ -55,6 +55,7 @@ var goldenCases = []goldenCase{
 	{"cloudformation-web-tier", importer.CloudFormation, []string{"cloudformation-web-tier.yaml"}},
 	{"cloudformation-replacing", importer.CloudFormation, []string{"cloudformation-replacing.json"}},
 	{"cloudformation-services", importer.CloudFormation, []string{"cloudformation-services.yaml"}},
+	{"cloudformation-weighted", importer.CloudFormation, []string{"cloudformation-weighted.yaml"}},
 	{"cloudformation-bad", importer.CloudFormation, []string{"cloudformation-bad.yaml"}},
 	{"cloudformation-bad-policy", importer.CloudFormation, []string{"cloudformation-bad-policy.yaml"}},
 }
